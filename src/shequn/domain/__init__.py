@@ -1,0 +1,1 @@
+"""Platform-neutral domain types: canonical events, actions, enums."""

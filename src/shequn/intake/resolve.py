@@ -1,0 +1,204 @@
+"""Bulk resolution of platform ids to stored groups and members.
+
+Resolution runs once per batch: one query finds what exists, one insert adds
+what does not. Inserts use ON CONFLICT DO NOTHING and re-read the winners, so
+two concurrent intakes on PostgreSQL agree on one member per identity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from shequn.domain.enums import IdentityKind
+from shequn.store.models import Group, Member, MemberIdentity
+from shequn.store.sql import chunks, insert_ignore, table_of
+
+IdentityKey = tuple[str, str, str]
+"""(kind, platform, value) — platform is empty for phone, email and union id."""
+
+GroupKey = tuple[str, str]
+"""(platform, external group id)."""
+
+_CHUNK = 2000
+
+_GROUPS = table_of(Group)
+_MEMBERS = table_of(Member)
+_IDENTITIES = table_of(MemberIdentity)
+
+
+def platform_key(platform: str, user_id: str) -> IdentityKey:
+    """The identity key of a platform user id."""
+    return (IdentityKind.PLATFORM.value, platform, user_id)
+
+
+def phone_key(phone: str) -> IdentityKey:
+    """The identity key of a phone number, ignoring spaces, dashes and brackets."""
+    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    return (IdentityKind.PHONE.value, "", digits)
+
+
+def email_key(email: str) -> IdentityKey:
+    """The identity key of an email address (case-insensitive)."""
+    return (IdentityKind.EMAIL.value, "", email.strip().lower())
+
+
+def union_key(union_id: str) -> IdentityKey:
+    """The identity key of a cross-app union id."""
+    return (IdentityKind.UNION_ID.value, "", union_id)
+
+
+@dataclass(slots=True)
+class StoredGroup:
+    """What intake needs to know about a group."""
+
+    id: int
+    name: str
+    theme: str | None
+    status: str
+    settings: dict[str, Any]
+
+
+def resolve_groups(
+    connection: Connection,
+    workspace_id: int,
+    wanted: dict[GroupKey, str | None],
+    now: datetime,
+) -> dict[GroupKey, StoredGroup]:
+    """Stored groups for every wanted key, creating the missing ones (named by ``wanted``)."""
+    found = _load_groups(connection, workspace_id, list(wanted))
+    missing = [key for key in wanted if key not in found]
+    if missing:
+        rows = [
+            {
+                "workspace_id": workspace_id, "platform": platform, "external_id": external,
+                "name": wanted[(platform, external)] or external, "positioning": "",
+                "capacity": 500, "status": "active", "settings": {}, "created_at": now,
+            }
+            for platform, external in missing
+        ]
+        connection.execute(insert_ignore(connection, _GROUPS, "workspace_id", "platform",
+                                         "external_id"), rows)
+        found.update(_load_groups(connection, workspace_id, missing))
+    return found
+
+
+def _load_groups(
+    connection: Connection, workspace_id: int, keys: Sequence[GroupKey]
+) -> dict[GroupKey, StoredGroup]:
+    found: dict[GroupKey, StoredGroup] = {}
+    wanted = set(keys)
+    externals = sorted({external for _, external in keys})
+    for part in chunks(externals, _CHUNK):
+        query = select(
+            _GROUPS.c.id, _GROUPS.c.platform, _GROUPS.c.external_id, _GROUPS.c.name,
+            _GROUPS.c.theme, _GROUPS.c.status, _GROUPS.c.settings,
+        ).where(_GROUPS.c.workspace_id == workspace_id, _GROUPS.c.external_id.in_(part))
+        for row in connection.execute(query):
+            key = (row.platform, row.external_id)
+            if key in wanted:
+                found[key] = StoredGroup(row.id, row.name, row.theme, row.status, row.settings)
+    return found
+
+
+@dataclass(slots=True)
+class Person:
+    """Someone an event names, by every identity it gives, and a name to use if new."""
+
+    keys: tuple[IdentityKey, ...]
+    name: str | None
+    seen_at: datetime
+
+
+def resolve_members(
+    connection: Connection, workspace_id: int, people: Iterable[Person]
+) -> tuple[dict[IdentityKey, int], set[int]]:
+    """Member id for every identity key; creates members and identities as needed.
+
+    Returns the key → member map and the ids of members created now. A known
+    key decides the member; the person's other keys are attached to it when no
+    one else holds them (merging two existing members is an operator decision).
+    """
+    people = list(people)
+    all_keys = {key for person in people for key in person.keys}
+    by_key = _load_identities(connection, workspace_id, all_keys)
+
+    new_people: list[Person] = []
+    new_keys: dict[IdentityKey, int] = {}  # key -> index into new_people
+    attach: dict[IdentityKey, int] = {}  # key -> existing member id
+    for person in people:
+        member_id = next((by_key[k] for k in person.keys if k in by_key), None)
+        if member_id is not None:
+            for key in person.keys:
+                if key not in by_key and key not in new_keys:
+                    attach.setdefault(key, member_id)
+            continue
+        index = next((new_keys[k] for k in person.keys if k in new_keys), None)
+        if index is None:
+            index = len(new_people)
+            new_people.append(person)
+        for key in person.keys:
+            new_keys.setdefault(key, index)
+
+    created: set[int] = set()
+    if new_people:
+        rows: list[dict[str, Any]] = [
+            {
+                "workspace_id": workspace_id, "display_name": person.name, "attributes": {},
+                "first_seen_at": person.seen_at, "last_seen_at": person.seen_at,
+            }
+            for person in new_people
+        ]
+        result = connection.execute(
+            insert(_MEMBERS).returning(_MEMBERS.c.id, sort_by_parameter_order=True), rows
+        )
+        ids = [row.id for row in result]
+        created = set(ids)
+        for key, index in new_keys.items():
+            attach[key] = ids[index]
+
+    if attach:
+        rows = [
+            {"workspace_id": workspace_id, "member_id": member_id, "kind": kind,
+             "platform": platform, "value": value}
+            for (kind, platform, value), member_id in attach.items()
+        ]
+        stmt = insert_ignore(connection, _IDENTITIES, "workspace_id", "kind", "platform", "value")
+        inserted = {
+            (row.kind, row.platform, row.value)
+            for row in connection.execute(
+                stmt.returning(_IDENTITIES.c.kind, _IDENTITIES.c.platform, _IDENTITIES.c.value),
+                rows,
+            )
+        }
+        by_key.update({key: attach[key] for key in inserted})
+        lost = [key for key in attach if key not in inserted]
+        if lost:
+            # Another transaction registered these identities first: use its members.
+            by_key.update(_load_identities(connection, workspace_id, lost))
+            orphans = created - set(by_key.values())
+            if orphans:
+                connection.execute(delete(_MEMBERS).where(_MEMBERS.c.id.in_(orphans)))
+                created -= orphans
+    return by_key, created
+
+
+def _load_identities(
+    connection: Connection, workspace_id: int, keys: Iterable[IdentityKey]
+) -> dict[IdentityKey, int]:
+    wanted = set(keys)
+    found: dict[IdentityKey, int] = {}
+    values = sorted({value for _, _, value in wanted})
+    for part in chunks(values, _CHUNK):
+        query = select(
+            _IDENTITIES.c.kind, _IDENTITIES.c.platform, _IDENTITIES.c.value,
+            _IDENTITIES.c.member_id,
+        ).where(_IDENTITIES.c.workspace_id == workspace_id, _IDENTITIES.c.value.in_(part))
+        for kind, platform, value, member_id in connection.execute(query):
+            if (kind, platform, value) in wanted:
+                found[(kind, platform, value)] = member_id
+    return found
