@@ -1,0 +1,127 @@
+"""Shared fixtures: real SQLite and PostgreSQL stores, no network, a pipeline harness."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from shequn.store import migrate
+from shequn.store.database import make_engine
+from shequn.store.models import Base
+from shequn.store.store import Store
+from shequn.store.workspaces import create_workspace
+from shequn.testing import CommunityHarness
+
+POSTGRES_URL = os.environ.get("SHEQUN_TEST_POSTGRES_URL", "")
+NO_POSTGRES = (
+    "PostgreSQL tests need a server: set SHEQUN_TEST_POSTGRES_URL "
+    "(`.ci/start-postgres` starts one and prints the URL)"
+)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+# --- no accidental network ---------------------------------------------------------------
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: Any) -> Any:
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        host = address[0]
+        if host not in ("localhost", "::1") and not str(host).startswith("127."):
+            raise RuntimeError(f"test tried to reach the network: {address!r}")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
+
+
+# --- databases ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session."""
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    server = make_url(POSTGRES_URL)
+    name = f"shequn_t_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_all(store: Store) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with store.transaction() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+def open_store(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    """A clean, migrated store on ``backend``."""
+    if backend == "sqlite":
+        path = tmp_path / "shequn.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return Store.open(f"sqlite:///{path}", upgrade=False)
+    url = request.getfixturevalue("postgres_url")
+    store = Store.open(url, upgrade=False)
+    _truncate_all(store)
+    return store
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A clean store, once on SQLite and once on PostgreSQL."""
+    opened = open_store(request.param, request, tmp_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def sqlite_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A clean SQLite store, for tests about SQLite itself."""
+    opened = open_store("sqlite", request, tmp_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def workspace_id(store: Store) -> int:
+    """A workspace named 'acme' in the store."""
+    with store.session() as session:
+        return create_workspace(session, slug="acme", name="Acme").id
+
+
+@pytest.fixture
+def harness(store: Store, workspace_id: int) -> CommunityHarness:
+    """Drives events through the real intake into the 'acme' workspace."""
+    return CommunityHarness(store, workspace_id)
