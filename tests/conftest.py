@@ -125,3 +125,54 @@ def workspace_id(store: Store) -> int:
 def harness(store: Store, workspace_id: int) -> CommunityHarness:
     """Drives events through the real intake into the 'acme' workspace."""
     return CommunityHarness(store, workspace_id)
+
+
+# --- a real HTTP server on loopback ---------------------------------------------------------
+
+
+class LiveServer:
+    """uvicorn serving an app on 127.0.0.1 in a background thread."""
+
+    def __init__(self, app: Any) -> None:
+        import threading
+
+        import uvicorn
+
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]},
+                                       daemon=True)
+        self.thread.start()
+        import time
+
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("test server did not start")
+            time.sleep(0.01)
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def api_settings(tmp_path: Path) -> Any:
+    """Settings for an API under test (small limits so tests can reach them)."""
+    from shequn.config import Settings
+
+    return Settings(data_dir=tmp_path, max_body_bytes=256 * 1024, max_batch_events=100)
+
+
+@pytest.fixture
+def live_api(store: Store, api_settings: Any) -> Iterator[LiveServer]:
+    """The real app on the test store, served over HTTP on loopback."""
+    from shequn.api.app import create_app
+
+    server = LiveServer(create_app(api_settings, store))
+    yield server
+    server.stop()

@@ -1,0 +1,5 @@
+"""``python -m shequn``."""
+
+from shequn.cli.main import main
+
+main()

@@ -1,0 +1,34 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from shequn import __version__
+from shequn.api import errors
+from shequn.api.limits import BodySizeLimit
+from shequn.api.routes import events, groups, health, members, outbox, workspace
+from shequn.config import Settings
+from shequn.intake.service import Intake
+from shequn.store.store import Store
+
+DESCRIPTION = """
+shequn (社群) community-operations API.
+
+Authenticate with a workspace API key: `Authorization: Bearer shq_…` (or `X-API-Key`).
+Roles: viewer (read), operator (send events), admin (manage groups), owner.
+"""
+
+
+def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+    """Build the application on ``store`` (opened from settings when not given)."""
+    store = store or Store.from_settings(settings)
+    app = FastAPI(title="shequn", version=__version__, description=DESCRIPTION)
+    app.state.settings = settings
+    app.state.store = store
+    app.state.intake = Intake(store)
+    errors.install(app)
+    for module in (health, events, members, groups, outbox, workspace):
+        app.include_router(module.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app
