@@ -10,6 +10,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from shequn.config import Settings, load_settings
 from shequn.errors import ShequnError
@@ -45,6 +46,16 @@ class CliState:
             self._store = Store.from_settings(self.settings)
         return self._store
 
+    def use_store(self, store: Store) -> None:
+        """Use an already opened store (closed with the CLI like an own one)."""
+        self._store = store
+
+    def close(self) -> None:
+        """Release the store's connections when the command ends."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
 
 def state(ctx: typer.Context) -> CliState:
     """The CLI state stored on the root context."""
@@ -68,7 +79,8 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except ShequnError as exc:
-            err_console.print(f"[bold red]错误 error:[/] {exc}", markup=True, highlight=False)
+            err_console.print(f"[bold red]错误 error:[/] {escape(str(exc))}", highlight=False,
+                              soft_wrap=True)
             raise typer.Exit(1) from exc
 
     return wrapper

@@ -44,7 +44,9 @@ def root(
 ) -> None:
     """shequn 社群: community operations platform."""
     overrides = {"database_url": database_url} if database_url else {}
-    state(ctx).overrides.update(overrides)
+    cli = state(ctx)
+    cli.overrides.update(overrides)
+    ctx.call_on_close(cli.close)
 
 
 @app.command()
@@ -91,6 +93,7 @@ def serve(
             task = progress.add_task("生成演示社群 seeding demo community", total=None)
             seeded = seed_demo(path, progress=lambda n: progress.advance(task, n))
         store = seeded.store
+        state(ctx).use_store(store)
         console.print(f"演示数据 demo data: {seeded.events} events in {path}")
         console.print(f"管理员密钥 admin API key: [bold]{seeded.api_key}[/]")
     else:
