@@ -20,6 +20,7 @@ from shequn.store.models import (
     OrderRecord,
     OutboxAction,
 )
+from shequn.store.queries import member_card
 from shequn.store.store import Store
 from shequn.testing import START, CommunityHarness
 
@@ -70,8 +71,10 @@ def test_people_and_groups_are_created_once(harness: CommunityHarness) -> None:
     with store.session() as session:
         names = dict(session.execute(select(Group.external_id, Group.name)).all())
         alice = session.scalar(select(Member).where(Member.display_name == "Alice"))
+        assert alice is not None
+        card = member_card(session, workspace_id=harness.workspace_id, member_id=alice.id)
     assert names == {"g1": "g1", "g2": "Photography Club"}
-    assert alice is not None and alice.last_seen_at > alice.first_seen_at
+    assert card["last_seen_at"] == harness.clock > card["first_seen_at"]
 
 
 def test_joins_and_leaves_keep_memberships_current(harness: CommunityHarness) -> None:

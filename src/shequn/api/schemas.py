@@ -79,7 +79,7 @@ class MemberPublic(BaseModel):
     source_channel: str | None
     attributes: dict[str, Any]
     first_seen_at: datetime
-    last_seen_at: datetime
+    last_seen_at: datetime | None = None
     identities: list[IdentityPublic] = []
     groups: list[MembershipPublic] = []
     orders: int = 0

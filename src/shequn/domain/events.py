@@ -11,11 +11,10 @@ People and groups are referred to by their *platform* ids (``user_id``,
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 from shequn.domain.enums import MediaKind, OrderStatus, Platform
 
@@ -40,20 +39,12 @@ class EventBase(BaseModel):
     user_id: OptionalShortStr = Field(default=None, description="Platform id of the acting person")
     user_name: OptionalShortStr = Field(default=None, description="Display name on the platform")
 
-    @field_validator("occurred_at")
-    @classmethod
-    def _to_utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
-
-    def payload(self) -> dict[str, Any]:
-        """The kind-specific fields, as stored in the event's JSON payload."""
-        return self.model_dump(mode="json", exclude=_COMMON_FIELDS, exclude_defaults=True)
+    def payload_json(self) -> str:
+        """Every field without a column of its own, as the JSON stored with the event."""
+        return self.model_dump_json(exclude=_COLUMN_FIELDS, exclude_defaults=True)
 
 
-_COMMON_FIELDS = {
-    "kind", "source", "external_id", "occurred_at", "platform",
-    "group_id", "group_name", "user_id", "user_name",
-}
+_COLUMN_FIELDS = {"kind", "source", "external_id", "occurred_at", "platform"}
 
 
 class MemberJoined(EventBase):
@@ -87,8 +78,10 @@ class Message(EventBase):
     text: Annotated[str, Field(default="", max_length=MAX_TEXT_CHARS)]
     media: MediaKind = MediaKind.NONE
     media_ref: Annotated[str | None, Field(default=None, max_length=2048)] = None
-    links: Annotated[list[Annotated[str, Field(max_length=2048)]], Field(max_length=200)] = []
-    mentions: Annotated[list[ShortStr], Field(max_length=1000)] = []
+    links: Annotated[
+        list[Annotated[str, Field(max_length=2048)]], Field(default_factory=list, max_length=200)
+    ]
+    mentions: Annotated[list[ShortStr], Field(default_factory=list, max_length=1000)]
     reply_to: OptionalShortStr = None
 
 
@@ -107,7 +100,7 @@ class Order(EventBase):
     amount: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
     currency: Annotated[str, Field(min_length=3, max_length=3)] = "CNY"
     status: OrderStatus = OrderStatus.PAID
-    items: Annotated[list[ShortStr], Field(max_length=500)] = []
+    items: Annotated[list[ShortStr], Field(default_factory=list, max_length=500)]
     phone: Annotated[str | None, Field(default=None, max_length=32)] = None
     email: Annotated[str | None, Field(default=None, max_length=256)] = None
 
@@ -152,7 +145,7 @@ class ProfileUpdated(EventBase):
     gender: OptionalShortStr = None
     age_band: OptionalShortStr = None
     source_channel: OptionalShortStr = None
-    attributes: dict[str, str] = {}
+    attributes: dict[str, str] = Field(default_factory=dict)
 
 
 class Custom(EventBase):
@@ -160,7 +153,7 @@ class Custom(EventBase):
 
     kind: Literal["custom"] = "custom"
     name: ShortStr
-    data: dict[str, Any] = {}
+    data: dict[str, Any] = Field(default_factory=dict)
 
 
 Event = Annotated[
@@ -192,6 +185,6 @@ EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 EVENT_LIST_ADAPTER: TypeAdapter[list[Event]] = TypeAdapter(list[Event])
 
 
-def event_from_row(kind: str, common: dict[str, Any], payload: dict[str, Any]) -> EventBase:
-    """Rebuild an event from its stored columns and JSON payload."""
-    return EVENT_TYPES[kind].model_validate({**common, **payload, "kind": kind})
+def event_from_row(kind: str, columns: dict[str, Any], payload: dict[str, Any]) -> EventBase:
+    """Rebuild an event from its stored columns (source, external_id …) and JSON payload."""
+    return EVENT_TYPES[kind].model_validate({**columns, **payload, "kind": kind})

@@ -55,6 +55,10 @@ class Pipeline:
         self._handlers.append(handler)
         self._by_kind.clear()
 
+    def handles(self, kind: str) -> bool:
+        """True when some handler looks at events of this kind."""
+        return bool(self._for_kind(kind))
+
     def _for_kind(self, kind: str) -> list[Handler]:
         handlers = self._by_kind.get(kind)
         if handlers is None:

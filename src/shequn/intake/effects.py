@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from shequn.domain.actions import OrderBooked, ProfileChanged
+from shequn.store import bulk
 from shequn.store.models import Member, Membership, OrderRecord
-from shequn.store.sql import chunks, table_of, upsert_insert
+from shequn.store.sql import table_of, upsert_insert
 
 _MEMBERSHIPS = table_of(Membership)
 _MEMBERS = table_of(Member)
@@ -43,16 +44,18 @@ class MembershipBook:
         self._connection = connection
         self._workspace_id = workspace_id
         self._stays: dict[tuple[int, int], _Stay] = {}
-        wanted = sorted(set(pairs))
-        for part in chunks(wanted, 500):
-            query = select(
-                _MEMBERSHIPS.c.id, _MEMBERSHIPS.c.group_id, _MEMBERSHIPS.c.member_id,
-                _MEMBERSHIPS.c.role, _MEMBERSHIPS.c.joined_at, _MEMBERSHIPS.c.left_at,
-                _MEMBERSHIPS.c.removed, _MEMBERSHIPS.c.invited_by_id,
-            ).where(tuple_(_MEMBERSHIPS.c.group_id, _MEMBERSHIPS.c.member_id).in_(part))
-            for row in connection.execute(query):
-                self._stays[(row.group_id, row.member_id)] = _Stay(
-                    row.id, row.role, row.joined_at, row.left_at, row.removed, row.invited_by_id
+        wanted = set(pairs)
+        rows = bulk.select_in(
+            connection,
+            "SELECT id, group_id, member_id, role, joined_at, left_at, removed, invited_by_id "
+            "FROM membership WHERE workspace_id = {mark} AND member_id IN ({marks})",
+            (workspace_id,), sorted({member_id for _, member_id in wanted}),
+        )
+        for stay_id, group_id, member_id, role, joined, left, removed, invited in rows:
+            if (group_id, member_id) in wanted:
+                self._stays[(group_id, member_id)] = _Stay(
+                    stay_id, role, bulk.read_time(joined),
+                    bulk.read_time(left) if left is not None else None, bool(removed), invited,
                 )
 
     def role(self, group_id: int, member_id: int) -> str | None:
@@ -144,16 +147,3 @@ def apply_order(
               "updated_at": stmt.excluded.updated_at,
               "member_id": stmt.excluded.member_id},
     ))
-
-
-def touch_members(connection: Connection, last_seen: dict[int, datetime]) -> None:
-    """Move each member's last_seen_at forward to their latest event in the batch."""
-    if not last_seen:
-        return
-    connection.execute(
-        update(_MEMBERS)
-        .where(_MEMBERS.c.id == bindparam("mid"), _MEMBERS.c.last_seen_at < bindparam("seen"))
-        .values(last_seen_at=bindparam("seen")),
-        [{"mid": member_id, "seen": seen} for member_id, seen in last_seen.items()],
-    )
-

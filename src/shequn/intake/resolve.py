@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, select
 
 from shequn.domain.enums import IdentityKind
+from shequn.store import bulk
 from shequn.store.models import Group, Member, MemberIdentity
 from shequn.store.sql import chunks, insert_ignore, table_of
 
@@ -146,17 +147,9 @@ def resolve_members(
 
     created: set[int] = set()
     if new_people:
-        rows: list[dict[str, Any]] = [
-            {
-                "workspace_id": workspace_id, "display_name": person.name, "attributes": {},
-                "first_seen_at": person.seen_at, "last_seen_at": person.seen_at,
-            }
-            for person in new_people
-        ]
-        result = connection.execute(
-            insert(_MEMBERS).returning(_MEMBERS.c.id, sort_by_parameter_order=True), rows
+        ids = bulk.insert_members(
+            connection, workspace_id, [(person.name, person.seen_at) for person in new_people]
         )
-        ids = [row.id for row in result]
         created = set(ids)
         for key, index in new_keys.items():
             attach[key] = ids[index]
@@ -191,14 +184,15 @@ def _load_identities(
     connection: Connection, workspace_id: int, keys: Iterable[IdentityKey]
 ) -> dict[IdentityKey, int]:
     wanted = set(keys)
-    found: dict[IdentityKey, int] = {}
     values = sorted({value for _, _, value in wanted})
-    for part in chunks(values, _CHUNK):
-        query = select(
-            _IDENTITIES.c.kind, _IDENTITIES.c.platform, _IDENTITIES.c.value,
-            _IDENTITIES.c.member_id,
-        ).where(_IDENTITIES.c.workspace_id == workspace_id, _IDENTITIES.c.value.in_(part))
-        for kind, platform, value, member_id in connection.execute(query):
-            if (kind, platform, value) in wanted:
-                found[(kind, platform, value)] = member_id
-    return found
+    rows = bulk.select_in(
+        connection,
+        "SELECT kind, platform, value, member_id FROM member_identity "
+        "WHERE workspace_id = {mark} AND value IN ({marks})",
+        (workspace_id,), values,
+    )
+    return {
+        (kind, platform, value): member_id
+        for kind, platform, value, member_id in rows
+        if (kind, platform, value) in wanted
+    }

@@ -23,7 +23,7 @@ from shequn.domain.actions import (
     OrderBooked,
     ProfileChanged,
 )
-from shequn.domain.enums import MemberRole, OutboxStatus
+from shequn.domain.enums import IdentityKind, MemberRole, OutboxStatus
 from shequn.domain.events import (
     EventBase,
     MemberJoined,
@@ -46,12 +46,12 @@ from shequn.intake.resolve import (
     resolve_members,
     union_key,
 )
-from shequn.store.models import EventRecord, OutboxAction
-from shequn.store.sql import insert_ignore, table_of
+from shequn.store import bulk
+from shequn.store.models import OutboxAction
+from shequn.store.sql import table_of
 from shequn.store.store import Store
 from shequn.store.types import utcnow
 
-_EVENTS = table_of(EventRecord)
 _OUTBOX = table_of(OutboxAction)
 
 
@@ -104,24 +104,22 @@ class Intake:
         return _Batch(connection, workspace_id, self.pipeline, self.clock()).run(events)
 
 
-def _people_of(event: EventBase) -> list[Person]:
-    """Everyone an event names: the actor (by all their ids) and referenced users."""
-    people: list[Person] = []
+_PLATFORM = IdentityKind.PLATFORM.value
+
+
+def _actor_keys(event: EventBase, platform: str) -> tuple[IdentityKey, ...]:
+    """Every identity the event gives for the person acting in it."""
     keys: list[IdentityKey] = []
     if event.user_id:
-        keys.append(platform_key(event.platform.value, event.user_id))
+        keys.append((_PLATFORM, platform, event.user_id))
     if isinstance(event, (Order, ProfileUpdated)):
         if event.phone:
             keys.append(phone_key(event.phone))
         if event.email:
             keys.append(email_key(event.email))
-    if isinstance(event, ProfileUpdated) and event.union_id:
-        keys.append(union_key(event.union_id))
-    if keys:
-        people.append(Person(tuple(keys), event.user_name, event.occurred_at))
-    for other in _referenced_users(event):
-        people.append(Person((platform_key(event.platform.value, other),), None, event.occurred_at))
-    return people
+        if isinstance(event, ProfileUpdated) and event.union_id:
+            keys.append(union_key(event.union_id))
+    return tuple(keys)
 
 
 def _referenced_users(event: EventBase) -> list[str]:
@@ -152,15 +150,22 @@ class _Batch:
             unique.setdefault((event.source, event.external_id), event)
 
         group_names: dict[GroupKey, str | None] = {}
-        people: list[Person] = []
+        people: dict[tuple[IdentityKey, ...], Person] = {}
         for event in unique.values():
+            platform = event.platform.value
             if event.group_id:
-                key = (event.platform.value, event.group_id)
+                key = (platform, event.group_id)
                 if group_names.get(key) is None:
                     group_names[key] = event.group_name
-            people.extend(_people_of(event))
+            keys = _actor_keys(event, platform)
+            if keys and keys not in people:
+                people[keys] = Person(keys, event.user_name, event.occurred_at)
+            for other in _referenced_users(event):
+                ref = ((_PLATFORM, platform, other),)
+                if ref not in people:
+                    people[ref] = Person(ref, None, event.occurred_at)
         groups = resolve_groups(self.connection, self.workspace_id, group_names, self.now)
-        members, created = resolve_members(self.connection, self.workspace_id, people)
+        members, created = resolve_members(self.connection, self.workspace_id, people.values())
 
         stored = self._store_events(list(unique.values()), groups, members)
         result.stored = len(stored)
@@ -174,12 +179,15 @@ class _Batch:
              if new.group_id is not None and new.member_id is not None],
         )
         outbox: list[dict[str, Any]] = []
-        last_seen: dict[int, datetime] = {}
         first_sighting = set(created)
+        group_infos: dict[int, GroupInfo] = {}
         for new in stored:
-            event, event_id, group_id, member_id = new.event, new.id, new.group_id, new.member_id
+            event, event_id, member_id = new.event, new.id, new.member_id
             result.event_ids.append(event_id)
-            context = self._context(event, groups, group_id, member_id, book, first_sighting)
+            if not self.pipeline.handles(getattr(event, "kind")):  # noqa: B009
+                first_sighting.discard(member_id or 0)
+                continue
+            context = self._context(event, groups, group_infos, new, book, first_sighting)
             first_sighting.discard(member_id or 0)
             for action in self.pipeline.decide(event, context):
                 if isinstance(action, Command):
@@ -188,12 +196,7 @@ class _Batch:
                 else:
                     self._apply(action, event, groups, members, member_id, book)
                     result.state_changes += 1
-            if member_id is not None and (
-                member_id not in last_seen or last_seen[member_id] < event.occurred_at
-            ):
-                last_seen[member_id] = event.occurred_at
         book.flush()
-        effects.touch_members(self.connection, last_seen)
         if outbox:
             self.connection.execute(insert(_OUTBOX), outbox)
         return result
@@ -204,26 +207,27 @@ class _Batch:
         groups: dict[GroupKey, Any],
         members: dict[IdentityKey, int],
     ) -> list[_NewEvent]:
-        rows = []
+        connection = self.connection
+        received_at = bulk.db_time(connection, self.now)
+        rows: list[tuple[Any, ...]] = []
+        refs: list[tuple[int | None, int | None]] = []
         for event in events:
             platform = event.platform.value
             group = groups.get((platform, event.group_id)) if event.group_id else None
-            member_id = _actor_id(event, members)
-            rows.append({
-                "workspace_id": self.workspace_id, "source": event.source,
-                "external_id": event.external_id, "kind": getattr(event, "kind"),  # noqa: B009
-                "platform": platform, "occurred_at": event.occurred_at,
-                "received_at": self.now, "group_id": group.id if group else None,
-                "member_id": member_id, "payload": _stored_payload(event),
-            })
-        stmt = insert_ignore(self.connection, _EVENTS, "workspace_id", "source", "external_id")
-        inserted = self.connection.execute(
-            stmt.returning(_EVENTS.c.id, _EVENTS.c.source, _EVENTS.c.external_id), rows
-        )
-        ids = {(row.source, row.external_id): row.id for row in inserted}
+            group_id = group.id if group else None
+            keys = _actor_keys(event, platform)
+            member_id = members.get(keys[0]) if keys else None
+            refs.append((group_id, member_id))
+            rows.append((
+                self.workspace_id, event.source, event.external_id,
+                getattr(event, "kind"), platform,  # noqa: B009 - every concrete event has one
+                bulk.db_time(connection, event.occurred_at), received_at,
+                group_id, member_id, event.payload_json(),
+            ))
+        ids = bulk.insert_events(connection, rows)
         return [
-            _NewEvent(event_id, event, row["group_id"], row["member_id"])
-            for event, row in zip(events, rows, strict=True)
+            _NewEvent(event_id, event, group_id, member_id)
+            for event, (group_id, member_id) in zip(events, refs, strict=True)
             if (event_id := ids.get((event.source, event.external_id))) is not None
         ]
 
@@ -231,19 +235,22 @@ class _Batch:
         self,
         event: EventBase,
         groups: dict[GroupKey, Any],
-        group_id: int | None,
-        member_id: int | None,
+        group_infos: dict[int, GroupInfo],
+        new: _NewEvent,
         book: effects.MembershipBook,
         first_sighting: set[int],
     ) -> Context:
+        group_id, member_id = new.group_id, new.member_id
         group_info = None
         if group_id is not None and event.group_id:
-            stored = groups[(event.platform.value, event.group_id)]
-            group_info = GroupInfo(
-                id=group_id, platform=event.platform.value, external_id=event.group_id,
-                name=stored.name, theme=stored.theme, status=stored.status,
-                settings=stored.settings,
-            )
+            group_info = group_infos.get(group_id)
+            if group_info is None:
+                stored = groups[(event.platform.value, event.group_id)]
+                group_info = group_infos[group_id] = GroupInfo(
+                    id=group_id, platform=event.platform.value, external_id=event.group_id,
+                    name=stored.name, theme=stored.theme, status=stored.status,
+                    settings=stored.settings,
+                )
         member_info = None
         if member_id is not None:
             role = book.role(group_id, member_id) if group_id is not None else None
@@ -303,28 +310,6 @@ class _Batch:
             "status": OutboxStatus.PENDING.value, "dry_run": False, "attempts": 0,
             "next_attempt_at": self.now, "created_at": self.now,
         }
-
-
-def _actor_id(event: EventBase, members: dict[IdentityKey, int]) -> int | None:
-    if event.user_id:
-        return members.get(platform_key(event.platform.value, event.user_id))
-    if isinstance(event, (Order, ProfileUpdated)):
-        for key in (
-            phone_key(event.phone) if event.phone else None,
-            email_key(event.email) if event.email else None,
-        ):
-            if key is not None and key in members:
-                return members[key]
-    return None
-
-
-def _stored_payload(event: EventBase) -> dict[str, Any]:
-    payload = event.payload()
-    for name in ("group_id", "group_name", "user_id", "user_name"):
-        value = getattr(event, name)
-        if value is not None:
-            payload["_" + name] = value
-    return payload
 
 
 @dataclass(slots=True)

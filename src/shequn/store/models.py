@@ -107,7 +107,6 @@ class Member(Base):
     source_channel: Mapped[str | None] = mapped_column(String(256))
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     first_seen_at: Mapped[datetime]
-    last_seen_at: Mapped[datetime]
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
 
 

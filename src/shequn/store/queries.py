@@ -43,12 +43,11 @@ def list_events(
 def list_members(
     session: Session, *, workspace_id: int, limit: int = 100, offset: int = 0
 ) -> tuple[Sequence[Member], int]:
-    """Members of the workspace (not merged away), most recently seen first."""
+    """Members of the workspace (not merged away), newest first."""
     query = select(Member).where(Member.workspace_id == workspace_id,
                                  Member.merged_into_id.is_(None))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Member.last_seen_at.desc(), Member.id)
-                           .limit(limit).offset(offset))
+    rows = session.scalars(query.order_by(Member.id.desc()).limit(limit).offset(offset))
     return rows.all(), total
 
 
@@ -82,7 +81,10 @@ def member_card(session: Session, *, workspace_id: int, member_id: int) -> dict[
     return {
         **{column: getattr(member, column) for column in (
             "id", "display_name", "city", "job", "gender", "age_band", "source_channel",
-            "attributes", "first_seen_at", "last_seen_at")},
+            "attributes", "first_seen_at")},
+        "last_seen_at": session.scalar(
+            select(func.max(EventRecord.occurred_at)).where(EventRecord.member_id == member.id)
+        ),
         "identities": identities,
         "groups": [
             {"group_id": g, "group_name": name, "role": role, "joined_at": joined,

@@ -72,7 +72,6 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("first_seen_at", shequn.store.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_seen_at", shequn.store.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column(
             "merged_into_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
