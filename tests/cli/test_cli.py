@@ -16,14 +16,14 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def shequn(store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+def shequn(store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     """Run ``shequn …`` against the test store; returns the runner result."""
     monkeypatch.setenv("SHEQUN_DATABASE_URL",
                        store.engine.url.render_as_string(hide_password=False))
     monkeypatch.setenv("SHEQUN_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("SHEQUN_WORKSPACE", raising=False)
 
-    def run(*args: str):  # type: ignore[no-untyped-def]
+    def run(*args: str):
         return runner.invoke(app, list(args))
 
     result = run("init")
@@ -36,7 +36,7 @@ def _count(store: Store, model: type) -> int:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
-def test_workspace_and_apikey_commands(shequn, store: Store) -> None:  # type: ignore[no-untyped-def]
+def test_workspace_and_apikey_commands(shequn, store: Store) -> None:
     created = shequn("workspace", "create", "acme", "--name", "Acme 旗舰店")
     assert created.exit_code == 0 and "acme" in created.output
     assert shequn("workspace", "create", "acme").exit_code == 1
@@ -51,7 +51,7 @@ def test_workspace_and_apikey_commands(shequn, store: Store) -> None:  # type: i
     assert shequn("apikey", "revoke", "-w", "acme", secret[:10]).exit_code == 1
 
 
-def test_unknown_workspace_is_a_clear_error(shequn) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_workspace_is_a_clear_error(shequn) -> None:
     result = shequn("apikey", "create", "-w", "nope")
     assert result.exit_code == 1
     assert "no workspace named 'nope'" in result.output
@@ -65,7 +65,7 @@ EVENTS_JSONL = """\
 """
 
 
-def test_import_events_jsonl_is_idempotent(shequn, store: Store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_events_jsonl_is_idempotent(shequn, store: Store, tmp_path: Path) -> None:
     path = tmp_path / "events.jsonl"
     path.write_text(EVENTS_JSONL, encoding="utf-8")
     first = shequn("import", "events", str(path))
@@ -86,7 +86,7 @@ def test_import_events_jsonl_is_idempotent(shequn, store: Store, tmp_path: Path)
          ":2: field 'txt'"),
     ],
 )
-def test_a_bad_row_rejects_the_whole_file(  # type: ignore[no-untyped-def]
+def test_a_bad_row_rejects_the_whole_file(
     shequn, store: Store, tmp_path: Path, content: str, where: str
 ) -> None:
     path = tmp_path / "events.jsonl"
@@ -98,7 +98,7 @@ def test_a_bad_row_rejects_the_whole_file(  # type: ignore[no-untyped-def]
     assert _count(store, Member) == 0
 
 
-def test_skip_bad_imports_the_rest_and_keeps_the_rejects(  # type: ignore[no-untyped-def]
+def test_skip_bad_imports_the_rest_and_keeps_the_rejects(
     shequn, store: Store, tmp_path: Path
 ) -> None:
     path = tmp_path / "events.jsonl"
@@ -126,7 +126,7 @@ A-101,13800138000,59.90,refunded,2026-02-06T10:00:00+08:00,玩具
 """
 
 
-def test_import_members_then_orders_links_by_phone(  # type: ignore[no-untyped-def]
+def test_import_members_then_orders_links_by_phone(
     shequn, store: Store, tmp_path: Path
 ) -> None:
     members = tmp_path / "members.csv"
@@ -147,7 +147,7 @@ def test_import_members_then_orders_links_by_phone(  # type: ignore[no-untyped-d
     assert orders_by_id["A-101"].status == "refunded"
 
 
-def test_orders_csv_names_the_missing_field(  # type: ignore[no-untyped-def]
+def test_orders_csv_names_the_missing_field(
     shequn, store: Store, tmp_path: Path
 ) -> None:
     orders = tmp_path / "orders.csv"
