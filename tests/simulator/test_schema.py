@@ -6,7 +6,7 @@ import pytest
 
 from shequn.domain.events import EVENT_ADAPTER, EVENT_LIST_ADAPTER, EVENT_TYPES
 from shequn.simulator import SimulationConfig, simulate
-from shequn.simulator.render import phone_of
+from shequn.simulator.people import phone_of
 
 from .conftest import SMALL, Run
 
