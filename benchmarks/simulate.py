@@ -38,6 +38,7 @@ def _measure(config: SimulationConfig, budget: float | None) -> None:
     kinds: Counter[str] = Counter()
     count = 0
     started = time.perf_counter()
+    cpu_started = time.process_time()
     stopped_early = False
     for event in simulate(config):
         kinds[event["kind"]] += 1
@@ -46,12 +47,14 @@ def _measure(config: SimulationConfig, budget: float | None) -> None:
             stopped_early = True
             break
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     rate = count / elapsed
     member_days = config.members * config.days
     print(f"  setup (community, calibration): {setup:.1f}s; "
           f"{len(community.m_member):,} memberships")
     print(f"  generated {count:,} events in {elapsed:.1f}s = {rate:,.0f} events/s "
-          f"(includes the setup again, as simulate() does it)")
+          f"(includes the setup again, as simulate() does it); "
+          f"CPU {cpu:.1f}s = {count / cpu:,.0f} events per CPU-second")
     if stopped_early:
         print(f"  expected total {expected:,} events -> about {expected / rate:.0f}s "
               f"({expected / rate / 60:.1f} min) for the whole run")

@@ -157,13 +157,13 @@ class DayPlanner:
             members, cum, total = s.members, s.cum, s.total
             seq = len(items)
             for _ in range(count):
-                ts = base + table[int(rnd() * TABLE_SIZE)]
+                second = table[int(rnd() * TABLE_SIZE)]
                 m = members[bisect_right(cum, rnd() * total)]
-                join = m_join[m]
-                if ts < join:
+                join = m_join[m] - base
+                if second < join:
                     # A member's first words come after they join, often right after.
-                    ts = min(join + 30 + int(rnd() * 1800), end)
-                append((ts - base + seq * FRACTION, MSG, m, 0, 0))
+                    second = min(join + 30 + int(rnd() * 1800), DAY - 1)
+                append((second + seq * FRACTION, MSG, m, 0, 0))
                 seq += 1
             if rnd() < MEMBER_FLOOD_SHARE * min(1.0, count / 5):
                 k = bisect_right(cum, rnd() * total)
