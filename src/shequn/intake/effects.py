@@ -7,16 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+import orjson
+from sqlalchemy import Connection, bindparam, insert, update
 
 from shequn.domain.actions import OrderBooked, ProfileChanged
 from shequn.store import bulk
-from shequn.store.models import Member, Membership, OrderRecord
-from shequn.store.sql import table_of, upsert_insert
+from shequn.store.models import Membership
+from shequn.store.sql import table_of
 
 _MEMBERSHIPS = table_of(Membership)
-_MEMBERS = table_of(Member)
-_ORDERS = table_of(OrderRecord)
 
 # Identity fields arrive with profiles but live in member_identity, not on the member row.
 _MEMBER_COLUMNS = frozenset(
@@ -117,33 +116,87 @@ class MembershipBook:
             )
 
 
-def apply_profile(connection: Connection, member_id: int, change: ProfileChanged) -> None:
-    """Update the member's profile columns and merge their free-form attributes."""
-    values: dict[str, Any] = {k: v for k, v in change.fields.items() if k in _MEMBER_COLUMNS}
-    if change.attributes:
-        current = connection.scalar(select(_MEMBERS.c.attributes).where(_MEMBERS.c.id == member_id))
-        values["attributes"] = {**(current or {}), **change.attributes}
-    if values:
-        connection.execute(update(_MEMBERS).where(_MEMBERS.c.id == member_id).values(**values))
+_PROFILE_ORDER = ("display_name", "city", "job", "gender", "age_band", "source_channel")
 
 
-def apply_order(
-    connection: Connection,
-    workspace_id: int,
-    source: str,
-    member_id: int | None,
-    change: OrderBooked,
-    now: datetime,
-) -> None:
-    """Insert the order, or update its status and amount when it is reported again."""
-    stmt = upsert_insert(connection, _ORDERS).values(
-        workspace_id=workspace_id, source=source, order_id=change.order_id, member_id=member_id,
-        amount=change.amount, currency=change.currency, status=change.status,
-        ordered_at=change.at, updated_at=now, items={"items": change.items},
-    )
-    connection.execute(stmt.on_conflict_do_update(
-        index_elements=["workspace_id", "source", "order_id"],
-        set_={"status": stmt.excluded.status, "amount": stmt.excluded.amount,
-              "updated_at": stmt.excluded.updated_at,
-              "member_id": stmt.excluded.member_id},
-    ))
+class ProfileBook:
+    """Profile changes of a batch, merged per member and written in one statement."""
+
+    def __init__(self) -> None:
+        self._fields: dict[int, dict[str, str]] = {}
+        self._attributes: dict[int, dict[str, str]] = {}
+
+    def change(self, member_id: int, change: ProfileChanged) -> None:
+        """Record new facts; later changes in the batch win field by field."""
+        fields = {k: v for k, v in change.fields.items() if k in _MEMBER_COLUMNS}
+        self._fields.setdefault(member_id, {}).update(fields)
+        if change.attributes:
+            self._attributes.setdefault(member_id, {}).update(change.attributes)
+
+    def flush(self, connection: Connection) -> None:
+        """Write every changed profile; attributes are merged into the stored ones."""
+        if not self._fields:
+            return
+        stored = dict(bulk.select_in(
+            connection, "SELECT id, attributes FROM member WHERE id IN ({marks})", (),
+            sorted(self._attributes),
+        )) if self._attributes else {}
+        mark = bulk.placeholder(connection)
+        sets = ", ".join(f"{name} = COALESCE({mark}, {name})" for name in _PROFILE_ORDER)
+        rows = []
+        for member_id, fields in self._fields.items():
+            attributes = None
+            if member_id in self._attributes:
+                current = stored.get(member_id) or {}
+                if isinstance(current, str):
+                    current = orjson.loads(current)
+                attributes = orjson.dumps({**current, **self._attributes[member_id]}).decode()
+            rows.append((*(fields.get(name) for name in _PROFILE_ORDER), attributes, member_id))
+        connection.exec_driver_sql(
+            f"UPDATE member SET {sets}, attributes = COALESCE("
+            f"{bulk.json_placeholder(connection)}, attributes) WHERE id = {mark}",
+            rows,
+        )
+        self._fields.clear()
+        self._attributes.clear()
+
+
+class OrderBook:
+    """Orders of a batch, last report per order wins, upserted in one statement."""
+
+    def __init__(self, workspace_id: int) -> None:
+        self._workspace_id = workspace_id
+        self._orders: dict[tuple[str, str], tuple[Any, ...]] = {}
+
+    def book(
+        self, source: str, member_id: int | None, change: OrderBooked, now: datetime
+    ) -> None:
+        """Record an order report (a refund or cancellation replaces the earlier status)."""
+        self._orders[(source, change.order_id)] = (
+            source, change.order_id, member_id, change.amount, change.currency, change.status,
+            change.at, now, {"items": change.items},
+        )
+
+    def flush(self, connection: Connection) -> None:
+        """Insert new orders and update the status, amount and member of known ones."""
+        if not self._orders:
+            return
+        mark = bulk.placeholder(connection)
+        rows = [
+            (self._workspace_id, source, order_id, member_id, str(amount), currency, status,
+             bulk.db_time(connection, at), bulk.db_time(connection, now),
+             orjson.dumps(items).decode())
+            for source, order_id, member_id, amount, currency, status, at, now, items
+            in self._orders.values()
+        ]
+        marks = ", ".join([mark] * 9 + [bulk.json_placeholder(connection)])
+        connection.exec_driver_sql(
+            "INSERT INTO shop_order (workspace_id, source, order_id, member_id, amount, currency, "
+            f"status, ordered_at, updated_at, items) VALUES ({marks}) "
+            "ON CONFLICT (workspace_id, source, order_id) DO UPDATE SET "
+            "status = excluded.status, amount = excluded.amount, "
+            "updated_at = excluded.updated_at, "
+            "member_id = COALESCE(excluded.member_id, shop_order.member_id)",
+            rows,
+        )
+        self._orders.clear()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, insert
@@ -151,6 +152,7 @@ class _Batch:
 
         group_names: dict[GroupKey, str | None] = {}
         people: dict[tuple[IdentityKey, ...], Person] = {}
+        actor_keys: list[tuple[IdentityKey, ...]] = []
         for event in unique.values():
             platform = event.platform.value
             if event.group_id:
@@ -158,6 +160,7 @@ class _Batch:
                 if group_names.get(key) is None:
                     group_names[key] = event.group_name
             keys = _actor_keys(event, platform)
+            actor_keys.append(keys)
             if keys and keys not in people:
                 people[keys] = Person(keys, event.user_name, event.occurred_at)
             for other in _referenced_users(event):
@@ -167,7 +170,7 @@ class _Batch:
         groups = resolve_groups(self.connection, self.workspace_id, group_names, self.now)
         members, created = resolve_members(self.connection, self.workspace_id, people.values())
 
-        stored = self._store_events(list(unique.values()), groups, members)
+        stored = self._store_events(list(unique.values()), actor_keys, groups, members)
         result.stored = len(stored)
         result.duplicates = result.received - result.stored
         if not stored:
@@ -178,6 +181,8 @@ class _Batch:
             [(new.group_id, new.member_id) for new in stored
              if new.group_id is not None and new.member_id is not None],
         )
+        profiles = effects.ProfileBook()
+        orders = effects.OrderBook(self.workspace_id)
         outbox: list[dict[str, Any]] = []
         first_sighting = set(created)
         group_infos: dict[int, GroupInfo] = {}
@@ -194,9 +199,12 @@ class _Batch:
                     outbox.append(self._outbox_row(action, event, event_id, groups, members))
                     result.commands += 1
                 else:
-                    self._apply(action, event, groups, members, member_id, book)
+                    self._apply(action, event, groups, members, member_id, book, profiles,
+                                orders)
                     result.state_changes += 1
         book.flush()
+        profiles.flush(self.connection)
+        orders.flush(self.connection)
         if outbox:
             self.connection.execute(insert(_OUTBOX), outbox)
         return result
@@ -204,27 +212,27 @@ class _Batch:
     def _store_events(
         self,
         events: list[EventBase],
+        actor_keys: list[tuple[IdentityKey, ...]],
         groups: dict[GroupKey, Any],
         members: dict[IdentityKey, int],
     ) -> list[_NewEvent]:
-        connection = self.connection
-        received_at = bulk.db_time(connection, self.now)
+        time_of = partial(bulk.db_time, self.connection)
+        workspace_id, received_at = self.workspace_id, time_of(self.now)
         rows: list[tuple[Any, ...]] = []
         refs: list[tuple[int | None, int | None]] = []
-        for event in events:
+        for event, keys in zip(events, actor_keys, strict=True):
             platform = event.platform.value
             group = groups.get((platform, event.group_id)) if event.group_id else None
             group_id = group.id if group else None
-            keys = _actor_keys(event, platform)
             member_id = members.get(keys[0]) if keys else None
             refs.append((group_id, member_id))
             rows.append((
-                self.workspace_id, event.source, event.external_id,
-                getattr(event, "kind"), platform,  # noqa: B009 - every concrete event has one
-                bulk.db_time(connection, event.occurred_at), received_at,
-                group_id, member_id, event.payload_json(),
+                workspace_id, event.source, event.external_id,
+                event.kind, platform,  # type: ignore[attr-defined]
+                time_of(event.occurred_at), received_at, group_id, member_id,
+                event.payload_json(),
             ))
-        ids = bulk.insert_events(connection, rows)
+        ids = bulk.insert_events(self.connection, rows)
         return [
             _NewEvent(event_id, event, group_id, member_id)
             for event, (group_id, member_id) in zip(events, refs, strict=True)
@@ -270,6 +278,8 @@ class _Batch:
         members: dict[IdentityKey, int],
         member_id: int | None,
         book: effects.MembershipBook,
+        profiles: effects.ProfileBook,
+        orders: effects.OrderBook,
     ) -> None:
         platform = event.platform.value
         if isinstance(change, (MembershipStarted, MembershipEnded)):
@@ -284,10 +294,9 @@ class _Batch:
             else:
                 book.end(group.id, subject, change.at, change.removed)
         elif isinstance(change, ProfileChanged) and member_id is not None:
-            effects.apply_profile(self.connection, member_id, change)
+            profiles.change(member_id, change)
         elif isinstance(change, OrderBooked):
-            effects.apply_order(self.connection, self.workspace_id, event.source, member_id,
-                                change, self.now)
+            orders.book(event.source, member_id, change, self.now)
 
     def _outbox_row(
         self,

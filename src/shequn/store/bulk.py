@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection
@@ -29,11 +30,11 @@ def _is_sqlite(connection: Connection) -> bool:
 
 def db_time(connection: Connection, value: datetime) -> Any:
     """A UTC datetime as the driver takes it (SQLite stores SQLAlchemy's text format)."""
-    if _is_sqlite(connection):
-        if value.utcoffset():
-            value = value.astimezone(UTC)
-        return value.isoformat(" ", "microseconds")[:26]  # drop the "+00:00"
-    return value
+    if connection.dialect.name != "sqlite":
+        return value
+    if value.utcoffset():
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")[:26]  # without the "+00:00"
 
 
 def _cursor(connection: Connection) -> Any:
@@ -84,7 +85,7 @@ def insert_events(
     cursor = _cursor(connection)
     for start in range(0, len(rows), per_statement):
         part = rows[start:start + per_statement]
-        params = tuple(value for row in part for value in row)
+        params = list(chain.from_iterable(part))
         cursor.execute(_insert_events_sql(sqlite, len(part)), params)
         for event_id, source, external_id in cursor.fetchall():
             ids[(source, external_id)] = event_id

@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Numeric,
@@ -250,7 +252,10 @@ class OutboxAction(Base):
     """A platform command waiting to be carried out, stored with its event."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_due", "status", "next_attempt_at"),
+        Index("ix_outbox_group_status", "group_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(
@@ -271,6 +276,26 @@ class OutboxAction(Base):
     created_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    """The worker holding the action while ``status`` is running."""
+    lease_until: Mapped[datetime | None]
+    """When the claim lapses if the worker stops renewing it."""
+    started_at: Mapped[datetime | None]
+    """When the current attempt's platform call began (NULL: claimed, not yet started)."""
+    external_ref: Mapped[str | None] = mapped_column(String(256))
+    """What the platform calls the result (e.g. the id of the message sent)."""
+
+
+class RateLimit(Base):
+    """One rate-limit bucket (GCRA): the theoretical arrival time of the next call."""
+
+    __tablename__ = "rate_limit"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    tat: Mapped[float] = mapped_column(Float)
+    """Seconds since the epoch; a call is allowed while ``tat - now`` is within the burst."""
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AuditLog(Base):
@@ -286,3 +311,63 @@ class AuditLog(Base):
     target: Mapped[str] = mapped_column(String(256), default="")
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MemberProfile(Base):
+    """A member's computed profile: RFM, activity, layer and lifecycle, refreshed by the tag job.
+
+    Day counts are as of ``computed_at``; NULL means never (no order, no message).
+    """
+
+    __tablename__ = "member_profile"
+    __table_args__ = (Index("ix_member_profile_workspace", "workspace_id", "layer", "lifecycle"),)
+
+    member_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
+    )
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    computed_at: Mapped[datetime]
+    orders: Mapped[int] = mapped_column(default=0)
+    monetary_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    recency_days: Mapped[int | None]
+    r_score: Mapped[int | None]
+    f_score: Mapped[int | None]
+    m_score: Mapped[int | None]
+    rfm_segment: Mapped[str | None] = mapped_column(String(32))
+    aov_band: Mapped[str | None] = mapped_column(String(32))
+    messages_7d: Mapped[int] = mapped_column(default=0)
+    messages_30d: Mapped[int] = mapped_column(default=0)
+    speaking_days_30d: Mapped[int] = mapped_column(default=0)
+    checkins_30d: Mapped[int] = mapped_column(default=0)
+    checkin_streak: Mapped[int] = mapped_column(default=0)
+    replies_30d: Mapped[int] = mapped_column(default=0)
+    mentions_30d: Mapped[int] = mapped_column(default=0)
+    last_message_days: Mapped[int | None]
+    last_active_days: Mapped[int | None]
+    tenure_days: Mapped[int] = mapped_column(default=0)
+    groups_current: Mapped[int] = mapped_column(default=0)
+    activity_level: Mapped[str] = mapped_column(String(16))
+    layer: Mapped[str] = mapped_column(String(16))
+    lurker: Mapped[bool] = mapped_column(Boolean, default=False)
+    giveaway_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    lifecycle: Mapped[str] = mapped_column(String(16))
+    propensity: Mapped[float | None] = mapped_column(Float)
+    potential_buyer: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MemberMerge(Base):
+    """Two members found to be one person: what was moved, so the merge can be undone."""
+
+    __tablename__ = "member_merge"
+    __table_args__ = (Index("ix_member_merge_workspace", "workspace_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    survivor_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    merged_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(256))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    actor: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    undone_at: Mapped[datetime | None]
+    undone_by: Mapped[str | None] = mapped_column(String(256))
