@@ -65,3 +65,5 @@ def test_demo_server_serves_a_simulated_community(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+        if process.stdout is not None:
+            process.stdout.close()
