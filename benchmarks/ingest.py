@@ -30,8 +30,8 @@ from sqlalchemy.engine import make_url
 
 from shequn.domain.events import EVENT_LIST_ADAPTER
 from shequn.intake.service import Intake
-from shequn.store.models import Base
 from shequn.simulator import SimulationConfig, simulate
+from shequn.store.models import Base
 from shequn.store.store import Store
 from shequn.store.workspaces import create_workspace
 

@@ -41,7 +41,10 @@ class EventBase(BaseModel):
 
     def payload_json(self) -> str:
         """Every field without a column of its own, as the JSON stored with the event."""
-        return self.model_dump_json(exclude=_COLUMN_FIELDS, exclude_defaults=True)
+        # The serializer directly: model_dump_json's wrapper costs a fifth on the intake path.
+        return self.__pydantic_serializer__.to_json(
+            self, exclude=_COLUMN_FIELDS, exclude_defaults=True
+        ).decode()
 
 
 _COLUMN_FIELDS = {"kind", "source", "external_id", "occurred_at", "platform"}
