@@ -15,13 +15,13 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 import pandas as pd  # type: ignore[import-untyped]
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from shequn.analytics.ibisapi import dt, ibis, ir
+from shequn.analytics.kinds import EngineKind
 from shequn.errors import ConfigError
 from shequn.store.store import Store
 
@@ -29,14 +29,6 @@ SOURCE_TABLES = ("member", "event", "shop_order", "membership", "tag", "member_t
 """Store tables the analytics read."""
 
 _JSON_COLUMNS = {"member": ("attributes",), "event": ("payload",), "shop_order": ("items",)}
-
-
-class EngineKind(StrEnum):
-    """Which engine runs the analytics."""
-
-    STORE = "store"
-    DUCKDB = "duckdb"
-    SPARK = "spark"
 
 
 def _text_at(doc: str, path: str) -> str:

@@ -63,7 +63,8 @@ too can will would should could what how when where who why all any some there h
 by as about up out get got like thanks thank hi hello yes ok okay
 """
 _STOP = frozenset(_STOP_WORDS.split())
-_WORD = re.compile(r"[a-z][a-z0-9'+#-]*|[\u4e00-\u9fff]+")
+_WORD = re.compile(r"[a-z][a-z'+#-]*|[\u4e00-\u9fff]+")
+_NOISE = re.compile(r"@\S+|https?://\S+|www\.\S+")
 _TERM_TOPIC = {term: topic for topic, terms in INTEREST_LEXICON.items() for term in terms}
 
 
@@ -81,7 +82,9 @@ def _tokenizer() -> Any:
 
 def terms(text: str) -> Iterator[str]:
     """Content words of a text: jieba segments Chinese, English is split into words."""
-    for token in _tokenizer().cut(text.lower()):
+    # @-mentions and links name people and places, not what the writer cares about.
+    text = _NOISE.sub(" ", text.lower())
+    for token in _tokenizer().cut(text):
         token = token.strip()
         if not token or token in _STOP or not _WORD.fullmatch(token):
             continue

@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import pandas as pd  # type: ignore[import-untyped]
 
@@ -19,26 +18,13 @@ from shequn.analytics import propensity
 from shequn.analytics.backends import Backend
 from shequn.analytics.ibisapi import ibis, ir
 from shequn.analytics.interests import interest_tags
+from shequn.analytics.kinds import ALL_STAGES, Stage
 from shequn.analytics.profile import member_profiles
 from shequn.analytics.sources import Sources, load_sources
 from shequn.analytics.tagging import TAG_COLUMNS, fact_column_tags, keyword_tags
 from shequn.domain.enums import TagKind
 from shequn.profiles.settings import ProfileSettings
 from shequn.segments.compiler import compile_rule
-
-
-class Stage(StrEnum):
-    """Parts of the tag job."""
-
-    PROFILES = "profiles"
-    KEYWORDS = "keywords"
-    FACTS = "facts"
-    INTERESTS = "interests"
-    PROPENSITY = "propensity"
-    SEGMENTS = "segments"
-
-
-ALL_STAGES = tuple(Stage)
 
 SOURCE_OF = {"keyword": TagKind.FACT, "import": TagKind.FACT, "interests": TagKind.ALGORITHM,
              "segment": TagKind.STRATEGY}

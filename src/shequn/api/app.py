@@ -7,7 +7,17 @@ from fastapi import FastAPI
 from shequn import __version__
 from shequn.api import errors
 from shequn.api.limits import BodySizeLimit
-from shequn.api.routes import events, groups, health, members, outbox, workspace
+from shequn.api.routes import (
+    events,
+    groups,
+    health,
+    members,
+    merges,
+    outbox,
+    segments,
+    tags,
+    workspace,
+)
 from shequn.config import Settings
 from shequn.intake.service import Intake
 from shequn.store.store import Store
@@ -28,7 +38,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.store = store
     app.state.intake = Intake(store)
     errors.install(app)
-    for module in (health, events, members, groups, outbox, workspace):
+    for module in (health, events, members, groups, outbox, workspace, tags, segments, merges):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

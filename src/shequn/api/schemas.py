@@ -67,6 +67,16 @@ class MembershipPublic(BaseModel):
     left_at: datetime | None
 
 
+class MemberTagPublic(BaseModel):
+    """A tag on a member: its kind (fact, algorithm, strategy), value and where it came from."""
+
+    name: str
+    kind: str
+    value: str
+    source: str
+    assigned_at: datetime | None = None
+
+
 class MemberPublic(BaseModel):
     """A member's profile card."""
 
@@ -84,6 +94,16 @@ class MemberPublic(BaseModel):
     groups: list[MembershipPublic] = []
     orders: int = 0
     spent: Decimal = Decimal("0")
+    last_order_at: datetime | None = None
+    merged_into_id: int | None = None
+    merged_ids: list[int] = []
+    lifecycle: str | None = None
+    layer: str | None = None
+    rfm_segment: str | None = None
+    activity_level: str | None = None
+    propensity: float | None = None
+    profile_computed_at: datetime | None = None
+    tags: list[MemberTagPublic] = []
 
 
 class GroupCreate(BaseModel):

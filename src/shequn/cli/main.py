@@ -11,6 +11,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from shequn import __version__
 from shequn.cli.common import WorkspaceOption, console, friendly_errors, state, workspace_id
 from shequn.cli.imports import import_app
+from shequn.cli.members import member_app
+from shequn.cli.segments import segment_app
+from shequn.cli.tags import tags_app
 from shequn.cli.workspace import apikey_app, workspace_app
 from shequn.errors import NotFound
 from shequn.store.workspaces import create_workspace, get_workspace
@@ -24,6 +27,9 @@ app = typer.Typer(
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(import_app, name="import")
+app.add_typer(member_app, name="member")
+app.add_typer(tags_app, name="tags")
+app.add_typer(segment_app, name="segment")
 
 
 def _version(value: bool) -> None:

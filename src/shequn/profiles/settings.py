@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shequn.errors import InputError
-from shequn.store.models import Workspace
+from shequn.store.models import AuditLog, Workspace
 
 RFM_SEGMENTS = (
     "champions", "loyal", "potential_loyalists", "new", "promising", "need_attention",
@@ -195,10 +195,12 @@ def load_settings(session: Session, *, workspace_id: int) -> ProfileSettings:
 
 
 def save_settings(
-    session: Session, *, workspace_id: int, settings: ProfileSettings
+    session: Session, *, workspace_id: int, settings: ProfileSettings, actor: str
 ) -> ProfileSettings:
-    """Store the workspace's profile settings."""
+    """Store the workspace's profile settings (audited in the same transaction)."""
     workspace = _workspace(session, workspace_id)
-    workspace.settings = {**workspace.settings,
-                          "profiles": settings.model_dump(mode="json", exclude_defaults=True)}
+    stored = settings.model_dump(mode="json", exclude_defaults=True)
+    workspace.settings = {**workspace.settings, "profiles": stored}
+    session.add(AuditLog(workspace_id=workspace_id, actor=actor, action="profiles.settings",
+                         target="", details=stored))
     return settings

@@ -14,12 +14,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import pandas as pd  # type: ignore[import-untyped]
 from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session
 
-from shequn.analytics.backends import EngineKind, open_backend
-from shequn.analytics.job import ALL_STAGES, SOURCE_OF, Computed, SavedSegment, Stage, compute
-from shequn.analytics.profile import PROFILE_COLUMNS
+from shequn.analytics import propensity
+from shequn.analytics.backends import open_backend
+from shequn.analytics.job import SOURCE_OF, Computed, SavedSegment, compute
+from shequn.analytics.kinds import ALL_STAGES, EngineKind, Stage
+from shequn.analytics.profile import PROFILE_COLUMNS, member_profiles
+from shequn.analytics.sources import load_sources
 from shequn.domain.enums import TagKind
 from shequn.profiles.settings import load_settings
 from shequn.profiles.tags import COLUMN_TAGS, ensure_tags
@@ -146,3 +150,24 @@ def write_results(connection: Connection, workspace_id: int, computed: Computed,
                  "segments": computed.segment_sizes()},
         created_at=utcnow(),
     ))
+
+
+def evaluate_propensity(
+    store: Store, workspace_id: int, *, engine: EngineKind = EngineKind.STORE,
+    as_of: datetime | None = None,
+) -> propensity.Evaluation:
+    """Out-of-time check of the purchase model: fit 60 days back, test on the last 30."""
+    moment = int((as_of or utcnow()).timestamp())
+    with store.session() as session:
+        settings = load_settings(session, workspace_id=workspace_id)
+    backend = open_backend(engine, store, workspace_id)
+    try:
+        src = load_sources(backend, workspace_id)
+
+        def profiles_at(at: int) -> pd.DataFrame:
+            frame: pd.DataFrame = backend.con.execute(member_profiles(src, at, settings))
+            return frame
+
+        return propensity.evaluate(src, profiles_at, moment)
+    finally:
+        backend.close()

@@ -96,6 +96,7 @@ class Compare:
     field: Name
     op: str
     value: Literal
+    op_column: int = 0
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ class _Build(Transformer[Token, Node]):
 
     def compare(self, items: list[Any]) -> Node:
         name, op, value = items
-        return Compare(_name(name), "!=" if str(op) == "<>" else str(op), value)
+        return Compare(_name(name), "!=" if str(op) == "<>" else str(op), value, op.column or 1)
 
     def member_of(self, items: list[Any]) -> Node:
         return MemberOf(_name(items[0]), items[1], negated=False)

@@ -16,6 +16,7 @@ from shequn.store.models import (
     Group,
     Member,
     MemberIdentity,
+    MemberProfile,
     Membership,
     OrderRecord,
     OutboxAction,
@@ -61,8 +62,16 @@ def get_member(session: Session, *, workspace_id: int, member_id: int) -> Member
 
 
 def member_card(session: Session, *, workspace_id: int, member_id: int) -> dict[str, Any]:
-    """Everything a profile card shows: profile, identities, groups and order totals."""
+    """Everything a profile card shows: profile, identities, groups, orders, tags and stages.
+
+    Members merged into this one count as this one: their groups, orders and
+    activity are shown here.
+    """
+    from shequn.profiles.tags import member_tags
+
     member = get_member(session, workspace_id=workspace_id, member_id=member_id)
+    ids = [member.id, *session.scalars(select(Member.id).where(
+        Member.merged_into_id == member.id))]
     identities = session.scalars(
         select(MemberIdentity).where(MemberIdentity.member_id == member.id)
         .order_by(MemberIdentity.id)
@@ -71,19 +80,22 @@ def member_card(session: Session, *, workspace_id: int, member_id: int) -> dict[
         select(Membership.group_id, Group.name, Membership.role, Membership.joined_at,
                Membership.left_at)
         .join(Group, Group.id == Membership.group_id)
-        .where(Membership.member_id == member.id)
+        .where(Membership.member_id.in_(ids))
         .order_by(Membership.joined_at)
     ).all()
-    orders, spent = session.execute(
-        select(func.count(OrderRecord.id), func.coalesce(func.sum(OrderRecord.amount), 0))
-        .where(OrderRecord.member_id == member.id, OrderRecord.status == "paid")
+    orders, spent, last_order = session.execute(
+        select(func.count(OrderRecord.id), func.coalesce(func.sum(OrderRecord.amount), 0),
+               func.max(OrderRecord.ordered_at))
+        .where(OrderRecord.member_id.in_(ids), OrderRecord.status == "paid")
     ).one()
+    profile = session.get(MemberProfile, member.id)
     return {
         **{column: getattr(member, column) for column in (
             "id", "display_name", "city", "job", "gender", "age_band", "source_channel",
-            "attributes", "first_seen_at")},
+            "attributes", "first_seen_at", "merged_into_id")},
+        "merged_ids": ids[1:],
         "last_seen_at": session.scalar(
-            select(func.max(EventRecord.occurred_at)).where(EventRecord.member_id == member.id)
+            select(func.max(EventRecord.occurred_at)).where(EventRecord.member_id.in_(ids))
         ),
         "identities": identities,
         "groups": [
@@ -93,6 +105,14 @@ def member_card(session: Session, *, workspace_id: int, member_id: int) -> dict[
         ],
         "orders": int(orders),
         "spent": Decimal(spent),
+        "last_order_at": last_order,
+        "lifecycle": profile.lifecycle if profile else None,
+        "layer": profile.layer if profile else None,
+        "rfm_segment": profile.rfm_segment if profile else None,
+        "activity_level": profile.activity_level if profile else None,
+        "propensity": profile.propensity if profile else None,
+        "profile_computed_at": profile.computed_at if profile else None,
+        "tags": member_tags(session, member=member, profile=profile),
     }
 
 
