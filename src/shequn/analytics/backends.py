@@ -41,7 +41,8 @@ def _text_of_key(doc: dt.JSON, key: str) -> str:
     raise NotImplementedError
 
 
-_sqlite_json_text = ibis.udf.scalar.builtin(_text_at, name="json_extract")
+# sqlglot renders this name as SQLite's ->> (text); "json_extract" would become -> (JSON).
+_sqlite_json_text = ibis.udf.scalar.builtin(_text_at, name="json_extract_scalar")
 _duckdb_json_text = ibis.udf.scalar.builtin(_text_at, name="json_extract_string")
 _spark_json_text = ibis.udf.scalar.builtin(_text_at, name="get_json_object")
 _postgres_json_text = ibis.udf.scalar.builtin(_text_of_key, name="json_extract_path_text")
@@ -98,7 +99,11 @@ class Backend:
         if isinstance(data, pd.DataFrame):
             data = pa.Table.from_pandas(data, preserve_index=False)
         if self.dialect == "pyspark":
-            frame = self.con._session.createDataFrame(data.to_pandas())
+            from pyspark.sql.pandas.types import from_arrow_schema
+
+            # An explicit schema, because Spark cannot infer one from an empty table.
+            frame = self.con._session.createDataFrame(
+                data.to_pandas(), schema=from_arrow_schema(data.schema))
             frame.createOrReplaceTempView(name)
         elif self.dialect == "duckdb":
             # Registered Arrow data is read in place, without a pandas round trip.

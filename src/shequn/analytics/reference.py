@@ -30,7 +30,8 @@ def reference_profiles(
     """The profile of every surviving member, computed with pandas from raw store tables."""
     tz = settings.activity.timezone_hours * 3600
     canonical = pd.Series(
-        member["merged_into_id"].fillna(member["id"]).astype("int64").to_numpy(),
+        member["merged_into_id"].astype("float64").fillna(member["id"].astype("float64"))
+        .astype("int64").to_numpy(),
         index=member["id"].astype("int64").to_numpy(),
     )
     members = member[member["merged_into_id"].isna()].copy()
@@ -137,7 +138,8 @@ def reference_profiles(
     # Giveaway joins
     draws = ev[(ev["kind"] == "message")
                & ev["payload"].astype(str).str.contains("red_envelope", regex=False)]
-    draws = draws[[orjson.loads(doc).get("media") == "red_envelope" for doc in draws["payload"]]]
+    is_draw = [orjson.loads(doc).get("media") == "red_envelope" for doc in draws["payload"]]
+    draws = draws[np.array(is_draw, dtype=bool)]
     draws = draws[["group_id", "ts"]].drop_duplicates().rename(columns={"ts": "draw_ts"})
     caught = stays.merge(draws, on="group_id")
     window = settings.layer.giveaway_window_days * DAY
@@ -171,7 +173,7 @@ def _stages(out: pd.DataFrame, as_of: int, settings: ProfileSettings) -> pd.Data
         out["groups_current"] > 0) & (out["messages_30d"] == 0)
     left_soon = out["left_soon"]
     out["giveaway_only"] = left_soon.notna() & (out["orders"] == 0) & (
-        (out["messages_total"] == 0) | left_soon.fillna(False).astype(bool))
+        (out["messages_total"] == 0) | left_soon.eq(True))
     inactive = out["last_active_days"].fillna(out["tenure_days"])
     left_all = (out["groups_ever"] > 0) & (out["groups_current"] == 0)
     out["lifecycle"] = np.select(
