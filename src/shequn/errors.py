@@ -4,10 +4,13 @@
     ├── ConfigError            settings that are missing, malformed or placeholders
     ├── NotFound               a referenced workspace, member, group … does not exist
     ├── PermissionDenied       an API key or operator lacks the role for an action
+    │   └── BadSignature       a webhook request whose signature or secret is wrong or stale
     ├── InputError             data from outside that breaks a rule; names where
     │   └── ImportFileError    a bad row in an import file (file, line, field)
-    └── ConnectorError         a chat platform call failed
-        └── RateLimited        the platform asked us to slow down (retry_after)
+    └── ConnectorError         a chat platform call failed (transient: retry later)
+        ├── RateLimited        the platform asked us to slow down (retry_after)
+        ├── ActionRejected     the platform refused the action; retrying will not help
+        └── OutcomeUnknown     the call was sent but no answer came: it may have happened
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ class NotFound(ShequnError):
 
 class PermissionDenied(ShequnError):
     """The caller's role does not allow the action."""
+
+
+class BadSignature(PermissionDenied):
+    """A webhook request is unsigned, forged, too old or replayed; the message says which."""
 
 
 class InputError(ShequnError):
@@ -54,3 +61,11 @@ class RateLimited(ConnectorError):
     def __init__(self, retry_after: float, message: str = "rate limited") -> None:
         self.retry_after = retry_after
         super().__init__(f"{message} (retry after {retry_after:g}s)")
+
+
+class ActionRejected(ConnectorError):
+    """The platform refused the action for good (bad request, no rights, unknown chat)."""
+
+
+class OutcomeUnknown(ConnectorError):
+    """The call reached the platform but its answer was lost: it may or may not have happened."""

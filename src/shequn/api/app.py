@@ -11,6 +11,7 @@ from shequn.api.routes import (
     events,
     groups,
     health,
+    hooks,
     members,
     merges,
     outbox,
@@ -19,6 +20,7 @@ from shequn.api.routes import (
     workspace,
 )
 from shequn.config import Settings
+from shequn.connectors.inbound import Inbound
 from shequn.intake.service import Intake
 from shequn.store.store import Store
 
@@ -37,8 +39,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = store
     app.state.intake = Intake(store)
+    app.state.inbound = Inbound(app.state.intake)
     errors.install(app)
-    for module in (health, events, members, groups, outbox, workspace, tags, segments, merges):
+    for module in (health, events, members, groups, outbox, workspace, tags, segments, merges,
+                   hooks):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

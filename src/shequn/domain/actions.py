@@ -105,6 +105,39 @@ class Blocklist(Command):
     kind: Literal["blocklist"] = "blocklist"
 
 
+class Ban(Command):
+    """Ban a member from one group, until a time or for good."""
+
+    kind: Literal["ban"] = "ban"
+    until: datetime | None = None
+
+
+class Unban(Command):
+    """Lift a member's ban from one group (they may join again)."""
+
+    kind: Literal["unban"] = "unban"
+
+
+class ApproveJoin(Command):
+    """Let a person who asked to join the group in."""
+
+    kind: Literal["approve_join"] = "approve_join"
+
+
+class DeclineJoin(Command):
+    """Turn down a person's request to join the group."""
+
+    kind: Literal["decline_join"] = "decline_join"
+
+
+class Pin(Command):
+    """Pin a message in the group."""
+
+    kind: Literal["pin"] = "pin"
+    message_id: str
+    notify: bool = False
+
+
 class GrantReward(Command):
     """Credit points or a prize to a member."""
 
