@@ -98,20 +98,14 @@ def reference_profiles(
     checks = ev[ev["kind"] == "checkin"]
     check_days = checks[["member_id", "day"]].drop_duplicates().sort_values(["member_id", "day"])
     recent_days = checks[checks["ts"] > as_of - 30 * DAY][["member_id", "day"]].drop_duplicates()
-    last_day = check_days.groupby("member_id")["day"].max()
-    streak = {}
-    for member_id, days in check_days.groupby("member_id")["day"]:
-        values = days.to_numpy()
-        if values[-1] < today - 1:
-            continue
-        run = 1
-        while run < len(values) and values[-run - 1] == values[-run] - 1:
-            run += 1
-        streak[member_id] = run
+    # Consecutive days share day - (position within the member's days): one run each.
+    check_days["run"] = check_days["day"] - check_days.groupby("member_id").cumcount()
+    runs = check_days.groupby(["member_id", "run"])["day"].agg(["max", "size"])
+    streak = runs[runs["max"] >= today - 1].groupby("member_id")["size"].max()
     out = out.join(pd.DataFrame({
         "checkins_30d": recent_days.groupby("member_id").size(),
-        "checkin_streak": pd.Series(streak, dtype="int64"),
-    }, index=last_day.index))
+        "checkin_streak": streak,
+    }))
 
     # Lifecycle activity
     acts = ev[ev["kind"].isin(ACTIVE_KINDS)]

@@ -98,7 +98,8 @@ class Compiler:
         if isinstance(node, MemberOf):
             values = [_check_value(self.rule, field, v) for v in node.values]
             inside = column.isin(values).fill_null(False)
-            return ~inside if node.negated else inside
+            # Like "!=", "not in" only matches members that have a value.
+            return (~inside & column.notnull()) if node.negated else inside
         if isinstance(node, IsNull):
             return column.notnull() if node.negated else column.isnull()
         if isinstance(node, Flag):
