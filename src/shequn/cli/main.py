@@ -14,6 +14,9 @@ from shequn.cli.imports import import_app
 from shequn.cli.members import member_app
 from shequn.cli.segments import segment_app
 from shequn.cli.tags import tags_app
+from shequn.cli.telegram import telegram_app
+from shequn.cli.webhook import webhook_app
+from shequn.cli.worker import outbox_app, worker
 from shequn.cli.workspace import apikey_app, workspace_app
 from shequn.errors import NotFound
 from shequn.store.workspaces import create_workspace, get_workspace
@@ -30,6 +33,10 @@ app.add_typer(import_app, name="import")
 app.add_typer(member_app, name="member")
 app.add_typer(tags_app, name="tags")
 app.add_typer(segment_app, name="segment")
+app.add_typer(telegram_app, name="telegram")
+app.add_typer(webhook_app, name="webhook")
+app.add_typer(outbox_app, name="outbox")
+app.command("worker")(friendly_errors(worker))
 
 
 def _version(value: bool) -> None:
@@ -83,6 +90,9 @@ def serve(
     demo: Annotated[bool, typer.Option(
         "--demo", help="Start on a fresh demo database with a simulated community / 演示模式")
     ] = False,
+    with_worker: Annotated[bool, typer.Option(
+        "--worker", help="Also run the outbox worker and Telegram polling in this process "
+                         "(small set-ups) / 同进程运行发送队列")] = False,
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs) / 启动 HTTP 服务."""
     import uvicorn
@@ -106,7 +116,17 @@ def serve(
         store = state(ctx).store
     app_ = create_app(settings, store)
     console.print(f"shequn 已启动 serving at [bold]http://{host}:{port}[/]  (API docs: /docs)")
-    uvicorn.run(app_, host=host, port=port, log_level=settings.log_level.lower())
+    background = None
+    if with_worker:
+        from shequn.outbox.runner import Background
+
+        background = Background(store).start()
+        console.print("发送队列已在进程内运行 outbox worker running in-process")
+    try:
+        uvicorn.run(app_, host=host, port=port, log_level=settings.log_level.lower())
+    finally:
+        if background is not None:
+            background.stop()
 
 
 @app.command()

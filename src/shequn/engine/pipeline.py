@@ -89,6 +89,7 @@ class Pipeline:
 
 def default_pipeline() -> Pipeline:
     """The pipeline with every built-in capability's handlers."""
+    from shequn.engine.handlers.commands import BotCommandHandler
     from shequn.engine.handlers.records import RecordHandler
 
-    return Pipeline([RecordHandler()])
+    return Pipeline([RecordHandler(), BotCommandHandler()])
