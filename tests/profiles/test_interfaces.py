@@ -8,26 +8,19 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 from typer.testing import CliRunner, Result
 
 from shequn.cli.main import app
 from shequn.domain.enums import Role
 from shequn.store.apikeys import create_api_key
-from shequn.store.models import MemberIdentity
 from shequn.store.store import Store
 from shequn.testing import CommunityHarness
 from tests.conftest import LiveServer
+from tests.profiles.conftest import member_of
 
 AS_OF = "2026-01-06T00:00:00+00:00"
 
 
-def _id(store: Store, user: str) -> int:
-    with store.session() as session:
-        found = session.scalar(select(MemberIdentity.member_id).where(
-            MemberIdentity.value == user))
-    assert found is not None
-    return found
 
 
 @pytest.fixture
@@ -73,7 +66,7 @@ def test_cli_end_to_end(shequn: Callable[..., Result], store: Store,
     assert computed.exit_code == 0, computed.output
     assert "computed 3 members" in computed.output and "cat_buyers 1" in computed.output
 
-    shown = shequn("member", "show", str(_id(store, "u1")))
+    shown = shequn("member", "show", str(member_of(store, "u1")))
     assert shown.exit_code == 0, shown.output
     for expected in ("city=深圳", "pet:cat", "cat_buyers", "策略 strategy", "layer: core"):
         assert expected in shown.output
@@ -84,7 +77,7 @@ def test_cli_end_to_end(shequn: Callable[..., Result], store: Store,
     exported = shequn("segment", "export", "cat_buyers", "-o", str(out))
     assert exported.exit_code == 0, exported.output
     assert out.read_text(encoding="utf-8").splitlines()[1].split(",")[:3] == [
-        str(_id(store, "u1")), "", "深圳"]
+        str(member_of(store, "u1")), "", "深圳"]
     assert "cat_buyers" in shequn("segment", "list").output
     assert "pet:cat" in shequn("tags", "list").output
     assert "深圳" in shequn("tags", "values", "city").output
@@ -93,7 +86,7 @@ def test_cli_end_to_end(shequn: Callable[..., Result], store: Store,
     assert "share phone 13900000001" in duplicates.output
     merged = shequn("member", "merge", "--all")
     assert merged.exit_code == 0 and "undo 撤销: shequn member unmerge 1" in merged.output
-    assert "merged members" in shequn("member", "show", str(_id(store, "u1"))).output
+    assert "merged members" in shequn("member", "show", str(member_of(store, "u1"))).output
     assert shequn("member", "unmerge", "1").exit_code == 0
     again = shequn("member", "unmerge", "1")
     assert again.exit_code == 1 and "already undone" in again.output
@@ -130,7 +123,7 @@ def test_api_end_to_end(api: httpx.Client, store: Store, community: CommunityHar
     assert run.status_code == 200, run.text
     assert run.json()["members"] == 3 and run.json()["segments"] == {"cats": 1}
 
-    card = api.get(f"/api/v1/members/{_id(store, 'u1')}").json()
+    card = api.get(f"/api/v1/members/{member_of(store, 'u1')}").json()
     tags = {t["name"]: (t["kind"], t["value"], t["source"]) for t in card["tags"]}
     assert tags["pet:cat"] == ("fact", "1", "keyword") and tags["cats"][0] == "strategy"
     assert card["layer"] == "core" and card["lifecycle"] == "new"
@@ -145,7 +138,7 @@ def test_api_end_to_end(api: httpx.Client, store: Store, community: CommunityHar
 
     candidates = api.get("/api/v1/merges/candidates").json()
     assert [(c["survivor_id"], c["merged_id"]) for c in candidates] == [
-        (_id(store, "u1"), _id(store, "u3"))]
+        (member_of(store, "u1"), member_of(store, "u3"))]
     merge = api.post("/api/v1/merges", json={"survivor_id": candidates[0]["survivor_id"],
                                              "merged_id": candidates[0]["merged_id"]})
     assert merge.status_code == 201

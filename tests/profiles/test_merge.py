@@ -11,14 +11,7 @@ from shequn.store.models import AuditLog, EventRecord, Member, MemberIdentity
 from shequn.store.queries import member_card
 from shequn.store.store import Store
 from shequn.testing import CommunityHarness
-
-
-def _member_of(store: Store, user: str) -> int:
-    with store.session() as session:
-        member_id = session.scalar(select(MemberIdentity.member_id).where(
-            MemberIdentity.kind == "platform", MemberIdentity.value == user))
-    assert member_id is not None
-    return member_id
+from tests.profiles.conftest import member_of
 
 
 @pytest.fixture
@@ -33,7 +26,7 @@ def twins(harness: CommunityHarness) -> tuple[int, int]:
     # tg_1 later states the same phone: intake keeps the event with tg_1 and cannot attach
     # the phone (wx_1 holds it) — a merge candidate.
     harness.profile("tg_1", phone="13800138000", job="设计师", union_id="union-9")
-    return _member_of(harness.store, "wx_1"), _member_of(harness.store, "tg_1")
+    return member_of(harness.store, "wx_1"), member_of(harness.store, "tg_1")
 
 
 def test_candidates_come_from_a_shared_phone(
@@ -95,7 +88,7 @@ def test_chained_merges_stay_one_level_and_undo_in_any_order(
 ) -> None:
     for user in ("a", "b", "c"):
         harness.join(user, "g1")
-    a, b, c = (_member_of(store, u) for u in ("a", "b", "c"))
+    a, b, c = (member_of(store, u) for u in ("a", "b", "c"))
     with store.session() as session:
         first = merge.merge_members(session, workspace_id=workspace_id, survivor_id=b,
                                     merged_id=c, actor="t").id
@@ -125,7 +118,7 @@ def test_bad_merges_are_refused(
     pair: tuple[int, int], error: type[Exception], message: str,
 ) -> None:
     harness.join("a", "g1")
-    a = _member_of(store, "a")
+    a = member_of(store, "a")
     survivor, merged = (a if p == 1 else p for p in pair)
     with store.session() as session, pytest.raises(error, match=message):
         merge.merge_members(session, workspace_id=workspace_id, survivor_id=survivor,
@@ -137,7 +130,7 @@ def test_a_merged_member_cannot_be_merged_again(
 ) -> None:
     for user in ("a", "b", "c"):
         harness.join(user, "g1")
-    a, b, c = (_member_of(store, u) for u in ("a", "b", "c"))
+    a, b, c = (member_of(store, u) for u in ("a", "b", "c"))
     with store.session() as session:
         merge.merge_members(session, workspace_id=workspace_id, survivor_id=a, merged_id=b,
                             actor="t")

@@ -24,10 +24,11 @@ from shequn.profiles.settings import (
 )
 from shequn.profiles.tagjob import run_tag_job
 from shequn.segments.service import save_segment
-from shequn.store.models import MemberIdentity, MemberProfile
+from shequn.store.models import MemberProfile
 from shequn.store.queries import member_card
 from shequn.store.store import Store
 from shequn.testing import CommunityHarness
+from tests.profiles.conftest import member_of
 
 AS_OF = datetime(2026, 1, 6, tzinfo=UTC)  # the harness clock starts on 2026-01-05
 
@@ -38,17 +39,11 @@ wx_002,Lily Chen,上海,teacher,referral,,silver,2026-01-05T08:00:00+00:00
 """
 
 
-def _id(store: Store, user: str) -> int:
-    with store.session() as session:
-        found = session.scalar(select(MemberIdentity.member_id).where(
-            MemberIdentity.value == user))
-    assert found is not None
-    return found
 
 
 def _tags(store: Store, workspace_id: int, user: str) -> dict[str, tuple[str, str, str]]:
     with store.session() as session:
-        card = member_card(session, workspace_id=workspace_id, member_id=_id(store, user))
+        card = member_card(session, workspace_id=workspace_id, member_id=member_of(store, user))
     return {t["name"]: (t["kind"], t["value"], t["source"]) for t in card["tags"]}
 
 
