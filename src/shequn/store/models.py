@@ -371,3 +371,237 @@ class MemberMerge(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     undone_at: Mapped[datetime | None]
     undone_by: Mapped[str | None] = mapped_column(String(256))
+
+
+# --- engagement: gate, welcome, FAQ, experts, timeline (issue #6) ------------------------
+
+
+class EngageConfigRecord(Base):
+    """A group's engagement settings (validated ``EngageConfig`` JSON) and their version."""
+
+    __tablename__ = "engage_config"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("chat_group.id", ondelete="CASCADE"), primary_key=True
+    )
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    doc: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(256), default="")
+
+
+class EngageWorkspace(Base):
+    """Workspace-wide engagement state: the FAQ revision, shared variables, ignore examples."""
+
+    __tablename__ = "engage_workspace"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True
+    )
+    faq_revision: Mapped[int] = mapped_column(default=0)
+    doc: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FaqEntryRecord(Base):
+    """A FAQ entry: question, answers, keyword rules, example questions, expert topic."""
+
+    __tablename__ = "faq_entry"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    key: Mapped[str | None] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(String(500))
+    answer_zh: Mapped[str | None] = mapped_column(Text)
+    answer_en: Mapped[str | None] = mapped_column(Text)
+    keywords: Mapped[list[Any]] = mapped_column(JsonDoc, default=list)
+    examples: Mapped[list[Any]] = mapped_column(JsonDoc, default=list)
+    topic: Mapped[str | None] = mapped_column(String(64))
+    group_ids: Mapped[list[Any] | None] = mapped_column(JsonDoc)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FaqQuestion(Base):
+    """A member's question: answered by the FAQ, waiting for an answer, or answered by someone."""
+
+    __tablename__ = "faq_question"
+    __table_args__ = (
+        Index("ix_faq_question_status", "workspace_id", "status", "asked_at"),
+        Index("ix_faq_question_message", "group_id", "message_id"),
+        Index("ix_faq_question_answer", "group_id", "answer_message_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("chat_group.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"))
+    message_id: Mapped[str | None] = mapped_column(String(256))
+    user_id: Mapped[str | None] = mapped_column(String(256))
+    user_name: Mapped[str | None] = mapped_column(String(256))
+    text: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))
+    """faq (answered automatically), open, routed, answered, dismissed."""
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("faq_entry.id", ondelete="SET NULL"))
+    score: Mapped[float | None] = mapped_column(Float)
+    topic: Mapped[str | None] = mapped_column(String(64))
+    answered_at: Mapped[datetime | None]
+    answered_by: Mapped[str | None] = mapped_column(String(256))
+    """Who answered: ``faq``, ``operator:<name>`` or ``member``."""
+    answer_member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL"), index=True
+    )
+    answer_message_id: Mapped[str | None] = mapped_column(String(256))
+    helpful: Mapped[bool] = mapped_column(Boolean, default=False)
+    routed_to: Mapped[list[Any]] = mapped_column(JsonDoc, default=list)
+    """Member ids of the experts asked."""
+
+
+class GateChallenge(Base):
+    """One newcomer's entry check in one group, and its outcome (the gate's decision log)."""
+
+    __tablename__ = "gate_challenge"
+    __table_args__ = (
+        Index("ix_gate_challenge_member", "group_id", "member_id", "status"),
+        Index("ix_gate_challenge_time", "workspace_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("chat_group.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(256))
+    user_name: Mapped[str | None] = mapped_column(String(256))
+    via: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    """pending, passed, failed, timed_out, refused, left."""
+    step: Mapped[int] = mapped_column(default=0)
+    score: Mapped[int] = mapped_column(default=0)
+    attempts: Mapped[int] = mapped_column(default=0)
+    expected: Mapped[str | None] = mapped_column(String(256))
+    """The captcha's answer when it is generated (arithmetic)."""
+    answers: Mapped[list[Any]] = mapped_column(JsonDoc, default=list)
+    created_at: Mapped[datetime]
+    deadline: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class WelcomePending(Base):
+    """A newcomer waiting for the group's next (merged) welcome."""
+
+    __tablename__ = "welcome_pending"
+    __table_args__ = (UniqueConstraint("group_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("chat_group.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(256))
+    joined_at: Mapped[datetime]
+
+
+class EngageJob(Base):
+    """A time-based task (gate timeout, merged welcome, expert call); one per key, run once."""
+
+    __tablename__ = "engage_job"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "key"),
+        Index("ix_engage_job_due", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(128))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("chat_group.id", ondelete="CASCADE"))
+    due_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EngageCounter(Base):
+    """A named counter with its last time: fatigue per day/week, FAQ cool-downs, expert limits."""
+
+    __tablename__ = "engage_counter"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    count: Mapped[int] = mapped_column(default=0)
+    last_at: Mapped[datetime]
+
+
+class ContentItem(Base):
+    """A piece of the content library: a post text with placeholders, under a key."""
+
+    __tablename__ = "content_item"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    body_zh: Mapped[str | None] = mapped_column(Text)
+    body_en: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Timeline(Base):
+    """A named schedule of posts (群SOP): day-offset and calendar rules, optionally a theme default."""
+
+    __tablename__ = "timeline"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(128))
+    theme: Mapped[str | None] = mapped_column(String(32))
+    """Groups of this theme without a timeline of their own follow this one."""
+    rules: Mapped[list[Any]] = mapped_column(JsonDoc, default=list)
+    revision: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TimelineCursor(Base):
+    """How far a group's timeline has been worked through, and when its next slot falls."""
+
+    __tablename__ = "timeline_cursor"
+    __table_args__ = (Index("ix_timeline_cursor_due", "next_due_at"),)
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("chat_group.id", ondelete="CASCADE"), primary_key=True
+    )
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    timeline_id: Mapped[int | None] = mapped_column(
+        ForeignKey("timeline.id", ondelete="SET NULL")
+    )
+    checked_until: Mapped[datetime]
+    next_due_at: Mapped[datetime | None]
+
+
+class TimelineSlot(Base):
+    """One slot of a group's timeline, recorded once: the proof it was not sent twice."""
+
+    __tablename__ = "timeline_slot"
+    __table_args__ = (
+        UniqueConstraint("group_id", "slot_key"),
+        Index("ix_timeline_slot_time", "workspace_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("chat_group.id", ondelete="CASCADE"))
+    slot_key: Mapped[str] = mapped_column(String(128))
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))
+    """sent, skipped_fatigue, skipped_late, skipped_empty."""
+    created_at: Mapped[datetime]
