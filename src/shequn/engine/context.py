@@ -46,3 +46,5 @@ class Context:
     group: GroupInfo | None = None
     member: MemberInfo | None = None
     settings: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    snapshots: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    """Per-capability data loaded once per batch by the capability's companion, by name."""

@@ -3,17 +3,27 @@
 A handler is any object with a ``name``, the event ``kinds`` it wants (``None``
 for all) and a pure ``decide(event, context)``. Capabilities register their
 handlers in :func:`default_pipeline`.
+
+A capability whose handlers need stored state (pending entry checks, FAQ entries,
+cool-downs) also registers a :class:`Companion`: intake calls its ``load`` once per
+batch, hands the snapshot to the handlers through ``Context.snapshots``, lets it
+``observe`` the state changes they return (so later events of the same batch see
+them), and ``flush`` them in the batch's transaction. Handlers stay pure.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
-from shequn.domain.actions import Action
+from shequn.domain.actions import Action, StateChange
 from shequn.domain.events import EventBase
-from shequn.engine.context import Context
+from shequn.engine.context import Context, GroupInfo
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +46,62 @@ class Handler(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    """One new event of a batch, as a companion sees it before the handlers run."""
+
+    event: EventBase
+    event_id: int
+    group: GroupInfo | None
+    member_id: int | None
+
+
+class Snapshot(Protocol):
+    """What a companion loaded for one batch; it also collects the changes to store."""
+
+    def observe(self, change: StateChange, item: BatchItem) -> bool:
+        """Take a state change a handler returned (True when it is this capability's)."""
+        ...
+
+    def flush(self, connection: Connection) -> None:
+        """Store the observed changes, inside the batch's transaction."""
+        ...
+
+
+class Companion(Protocol):
+    """The store side of a capability: loads what its handlers read, per batch."""
+
+    @property
+    def name(self) -> str:
+        """Key of the snapshot in ``Context.snapshots``."""
+        ...
+
+    def load(self, connection: Connection, workspace_id: int,
+             items: Sequence[BatchItem]) -> Snapshot | None:
+        """The snapshot for these events, or None when the capability has nothing to do."""
+        ...
+
+
 class Pipeline:
     """Runs handlers in registration order and collects their actions."""
 
-    def __init__(self, handlers: Iterable[Handler] = ()) -> None:
+    def __init__(self, handlers: Iterable[Handler] = (),
+                 companions: Iterable[Companion] = ()) -> None:
         self._handlers: list[Handler] = []
         self._by_kind: dict[str, list[Handler]] = {}
+        self.companions: list[Companion] = list(companions)
         for handler in handlers:
             self.register(handler)
+
+    def load(self, connection: Connection, workspace_id: int,
+             items: Sequence[BatchItem]) -> dict[str, Any]:
+        """Every companion's snapshot for a batch, by name (companions with nothing left out)."""
+        snapshots: dict[str, Any] = {}
+        for companion in self.companions:
+            loaded = companion.load(connection, workspace_id, items)
+            if loaded is not None:
+                snapshots[companion.name] = loaded
+        return snapshots
 
     @property
     def handlers(self) -> tuple[Handler, ...]:
@@ -89,7 +147,9 @@ class Pipeline:
 
 def default_pipeline() -> Pipeline:
     """The pipeline with every built-in capability's handlers."""
+    from shequn.engage import engage_companion, engage_handlers
     from shequn.engine.handlers.commands import BotCommandHandler
     from shequn.engine.handlers.records import RecordHandler
 
-    return Pipeline([RecordHandler(), BotCommandHandler()])
+    return Pipeline([RecordHandler(), BotCommandHandler(), *engage_handlers()],
+                    [engage_companion()])

@@ -23,6 +23,7 @@ from shequn.domain.actions import (
     MembershipStarted,
     OrderBooked,
     ProfileChanged,
+    StateChange,
 )
 from shequn.domain.enums import IdentityKind, MemberRole, OutboxStatus
 from shequn.domain.events import (
@@ -34,7 +35,7 @@ from shequn.domain.events import (
     Referral,
 )
 from shequn.engine.context import Context, GroupInfo, MemberInfo
-from shequn.engine.pipeline import Pipeline, default_pipeline
+from shequn.engine.pipeline import BatchItem, Pipeline, default_pipeline
 from shequn.intake import effects
 from shequn.intake.resolve import (
     GroupKey,
@@ -54,6 +55,8 @@ from shequn.store.store import Store
 from shequn.store.types import utcnow
 
 _OUTBOX = table_of(OutboxAction)
+_RECORDED = (MembershipStarted, MembershipEnded, ProfileChanged, OrderBooked)
+"""State changes intake records itself; any other kind belongs to a companion."""
 
 
 @dataclass(slots=True)
@@ -186,25 +189,33 @@ class _Batch:
         outbox: list[dict[str, Any]] = []
         first_sighting = set(created)
         group_infos: dict[int, GroupInfo] = {}
+        snapshots = self._snapshots(stored, groups, group_infos)
         for new in stored:
             event, event_id, member_id = new.event, new.id, new.member_id
             result.event_ids.append(event_id)
             if not self.pipeline.handles(getattr(event, "kind")):  # noqa: B009
                 first_sighting.discard(member_id or 0)
                 continue
-            context = self._context(event, groups, group_infos, new, book, first_sighting)
+            context = self._context(event, groups, group_infos, new, book, first_sighting,
+                                    snapshots)
             first_sighting.discard(member_id or 0)
             for action in self.pipeline.decide(event, context):
                 if isinstance(action, Command):
                     outbox.append(self._outbox_row(action, event, event_id, groups, members))
                     result.commands += 1
-                else:
+                elif isinstance(action, _RECORDED):
                     self._apply(action, event, groups, members, member_id, book, profiles,
                                 orders)
                     result.state_changes += 1
+                elif isinstance(action, StateChange):
+                    item = BatchItem(event, event_id, context.group, member_id)
+                    if any(s.observe(action, item) for s in snapshots.values()):
+                        result.state_changes += 1
         book.flush()
         profiles.flush(self.connection)
         orders.flush(self.connection)
+        for snapshot in snapshots.values():
+            snapshot.flush(self.connection)
         if outbox:
             self.connection.execute(insert(_OUTBOX), outbox)
         return result
@@ -239,6 +250,34 @@ class _Batch:
             if (event_id := ids.get((event.source, event.external_id))) is not None
         ]
 
+    def _group_info(
+        self, event: EventBase, group_id: int | None, groups: dict[GroupKey, Any],
+        group_infos: dict[int, GroupInfo],
+    ) -> GroupInfo | None:
+        if group_id is None or not event.group_id:
+            return None
+        group_info = group_infos.get(group_id)
+        if group_info is None:
+            stored = groups[(event.platform.value, event.group_id)]
+            group_info = group_infos[group_id] = GroupInfo(
+                id=group_id, platform=event.platform.value, external_id=event.group_id,
+                name=stored.name, theme=stored.theme, status=stored.status,
+                settings=stored.settings,
+            )
+        return group_info
+
+    def _snapshots(
+        self, stored: list[_NewEvent], groups: dict[GroupKey, Any],
+        group_infos: dict[int, GroupInfo],
+    ) -> dict[str, Any]:
+        """The companions' per-batch snapshots (none registered: nothing to load)."""
+        if not self.pipeline.companions:
+            return {}
+        items = [BatchItem(new.event, new.id,
+                           self._group_info(new.event, new.group_id, groups, group_infos),
+                           new.member_id) for new in stored]
+        return self.pipeline.load(self.connection, self.workspace_id, items)
+
     def _context(
         self,
         event: EventBase,
@@ -247,18 +286,10 @@ class _Batch:
         new: _NewEvent,
         book: effects.MembershipBook,
         first_sighting: set[int],
+        snapshots: dict[str, Any],
     ) -> Context:
         group_id, member_id = new.group_id, new.member_id
-        group_info = None
-        if group_id is not None and event.group_id:
-            group_info = group_infos.get(group_id)
-            if group_info is None:
-                stored = groups[(event.platform.value, event.group_id)]
-                group_info = group_infos[group_id] = GroupInfo(
-                    id=group_id, platform=event.platform.value, external_id=event.group_id,
-                    name=stored.name, theme=stored.theme, status=stored.status,
-                    settings=stored.settings,
-                )
+        group_info = self._group_info(event, group_id, groups, group_infos)
         member_info = None
         if member_id is not None:
             role = book.role(group_id, member_id) if group_id is not None else None
@@ -268,7 +299,7 @@ class _Batch:
                 is_new=member_id in first_sighting,
             )
         return Context(workspace_id=self.workspace_id, now=self.now, group=group_info,
-                       member=member_info)
+                       member=member_info, snapshots=snapshots)
 
     def _apply(
         self,
