@@ -1,0 +1,158 @@
+"""The spam model: a weight per feature string, Platt calibration, and online learning.
+
+Inference is plain Python over the message's feature set (see
+:mod:`~shequn.moderation.classifier.features`)::
+
+    z = bias + Σ weight[f] / √|features|        p = σ(a·z + b)
+
+Unknown features weigh nothing but still count in ``|features|``, exactly as in
+training. The file format is one ``.npz`` (no pickle): the feature strings as
+JSON, their weights as float32, and a JSON header with the bias, calibration,
+threshold and training notes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from itertools import repeat
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from shequn.moderation.classifier.features import extract
+from shequn.moderation.normalize import NormalizedText, normalize
+
+FORMAT_VERSION = 1
+MAX_FEATURES = 2_000_000
+"""Online learning stops adding new features past this many (memory bound)."""
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    """The model's answer for one message, with the features that drove it."""
+
+    probability: float
+    margin: float
+    is_spam: bool
+    top_features: tuple[tuple[str, float], ...] = ()
+    """(feature, contribution to the margin), strongest in the decided direction first."""
+
+
+@dataclass
+class SpamModel:
+    """A linear spam model over hashed-free feature strings, with calibrated output."""
+
+    weights: dict[str, float]
+    bias: float = 0.0
+    platt_a: float = 1.0
+    platt_b: float = 0.0
+    threshold: float = 0.5
+    """Calibrated probability at or above which :meth:`predict` says spam."""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def margin(self, norm: NormalizedText, raw: str) -> float:
+        """The raw linear score of a normalised message."""
+        features = extract(norm, raw)
+        total = sum(map(self.weights.get, features, repeat(0.0)))
+        return self.bias + total / math.sqrt(len(features))
+
+    def calibrate(self, margin: float) -> float:
+        """Calibrated spam probability of a margin."""
+        return _sigmoid(self.platt_a * margin + self.platt_b)
+
+    def probability(self, norm: NormalizedText, raw: str) -> float:
+        """Calibrated spam probability of a normalised message (the hot path)."""
+        return self.calibrate(self.margin(norm, raw))
+
+    def predict(self, text: str, *, explain: int = 5) -> Prediction:
+        """Probability, decision and the ``explain`` most influential features of ``text``."""
+        norm = normalize(text)
+        features = extract(norm, text)
+        scale = 1.0 / math.sqrt(len(features))
+        contributions = [(f, w * scale) for f in features if (w := self.weights.get(f, 0.0))]
+        margin = self.bias + sum(c for _, c in contributions)
+        probability = self.calibrate(margin)
+        is_spam = probability >= self.threshold
+        contributions.sort(key=lambda fc: -fc[1] if is_spam else fc[1])
+        return Prediction(probability, margin, is_spam, tuple(contributions[:explain]))
+
+    def learn(self, text: str, is_spam: bool, *, rate: float = 0.5, l2: float = 1e-4) -> float:
+        """One SGD step on an operator's verdict; returns the probability before the step.
+
+        New features join the model (up to :data:`MAX_FEATURES`), so an advert
+        pattern never seen in training is learnt from its first verdict.
+        """
+        norm = normalize(text)
+        features = extract(norm, text)
+        scale = 1.0 / math.sqrt(len(features))
+        weights = self.weights
+        margin = self.bias + scale * sum(map(weights.get, features, repeat(0.0)))
+        before = _sigmoid(margin)
+        # The step is on the margin's log-loss; calibration stays fixed.
+        error = before - (1.0 if is_spam else 0.0)
+        room = len(weights) < MAX_FEATURES
+        for feature in features:
+            current = weights.get(feature)
+            if current is None and not room:
+                continue
+            value = current or 0.0
+            weights[feature] = value - rate * (error * scale + l2 * value)
+        self.bias -= rate * error * 0.1
+        self.meta["online_updates"] = int(self.meta.get("online_updates", 0)) + 1
+        return self.calibrate(margin)
+
+    def save(self, path: str | Path) -> Path:
+        """Write the model to one ``.npz`` file (no pickled objects)."""
+        path = Path(path)
+        names = list(self.weights)
+        header = {
+            "format": FORMAT_VERSION,
+            "bias": self.bias,
+            "platt_a": self.platt_a,
+            "platt_b": self.platt_b,
+            "threshold": self.threshold,
+            "meta": self.meta,
+        }
+        with path.open("wb") as handle:
+            np.savez_compressed(
+                handle,
+                header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8),
+                names=np.frombuffer(json.dumps(names).encode(), dtype=np.uint8),
+                weights=np.array([self.weights[n] for n in names], dtype=np.float32),
+            )
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> SpamModel:
+        """Read a model written by :meth:`save`."""
+        with np.load(Path(path), allow_pickle=False) as data:
+            header = json.loads(data["header"].tobytes().decode())
+            names = json.loads(data["names"].tobytes().decode())
+            weights = data["weights"].astype(np.float64).tolist()
+        if header.get("format") != FORMAT_VERSION:
+            raise ValueError(f"unsupported model format {header.get('format')!r}")
+        if len(names) != len(weights):
+            raise ValueError("model file is corrupt: names and weights differ in length")
+        return cls(
+            weights=dict(zip(names, weights, strict=True)),
+            bias=float(header["bias"]),
+            platt_a=float(header["platt_a"]),
+            platt_b=float(header["platt_b"]),
+            threshold=float(header["threshold"]),
+            meta=dict(header.get("meta", {})),
+        )
+
+    def summary(self) -> Mapping[str, Any]:
+        """Size, threshold and training notes, for CLIs and logs."""
+        return {"features": len(self.weights), "threshold": self.threshold, **self.meta}

@@ -1,0 +1,62 @@
+"""Checks that need memory: floods, the same text across groups, newcomers.
+
+They read :class:`~shequn.moderation.state.GuardState` through the context and
+never write to it; the guard records each message after deciding.
+"""
+
+from __future__ import annotations
+
+from shequn.domain.events import Message
+from shequn.moderation.context import CheckContext
+from shequn.moderation.verdict import Check, Verdict
+
+
+class FloodCheck(Check):
+    """Matches the ``limit``-th message a member posts within ``window`` seconds."""
+
+    name = "flood"
+
+    def __init__(self, limit: int = 6, window: float = 10.0) -> None:
+        self.limit = limit
+        self.window = window
+
+    def check(self, message: Message, ctx: CheckContext) -> Verdict:
+        """Count this member's recent messages in the group, this one included."""
+        count = ctx.state.recent_count(ctx.group_id, ctx.user_id, ctx.now - self.window) + 1
+        details = f"{count} message(s) in {self.window:g}s (limit {self.limit})"
+        return Verdict(self.name, count >= self.limit, details, score=float(count))
+
+
+class DuplicateCheck(Check):
+    """Matches a text already posted in ``min_groups - 1`` other groups within ``window``."""
+
+    name = "cross_group_duplicate"
+
+    def __init__(self, min_groups: int = 3, window: float = 3600.0) -> None:
+        self.min_groups = min_groups
+        self.window = window
+
+    def check(self, message: Message, ctx: CheckContext) -> Verdict:
+        """Look the text's fingerprint up in the state; short texts have none."""
+        if ctx.fingerprint is None:
+            return Verdict(self.name, False, "text too short to fingerprint")
+        others = ctx.state.groups_with(ctx.fingerprint, ctx.now - self.window, exclude=ctx.group_id)
+        count = len(others) + 1
+        details = f"same text in {count} group(s) within {self.window:g}s (limit {self.min_groups})"
+        evidence = tuple(sorted(others)[:10]) if count >= self.min_groups else ()
+        return Verdict(self.name, count >= self.min_groups, details, float(count), evidence)
+
+
+class NewcomerCheck(Check):
+    """Matches while the sender is within their first ``first_messages`` messages in the group."""
+
+    name = "newcomer"
+
+    def __init__(self, first_messages: int = 5) -> None:
+        self.first_messages = first_messages
+
+    def check(self, message: Message, ctx: CheckContext) -> Verdict:
+        """Compare the sender's message count with the newcomer limit."""
+        seen = ctx.prior_messages
+        details = f"message {seen + 1} of the sender here (newcomer up to {self.first_messages})"
+        return Verdict(self.name, seen < self.first_messages, details, score=float(seen + 1))
