@@ -100,7 +100,7 @@ def read_counters(connection: Connection, keys: Sequence[str]) -> dict[str, int]
         return {}
     rows = connection.execute(select(_COUNTERS.c.key, _COUNTERS.c.count)
                               .where(_COUNTERS.c.key.in_(list(keys))))
-    found = dict(rows.tuples().all())
+    found = {key: count for key, count in rows}
     return {key: int(found.get(key, 0)) for key in keys}
 
 
