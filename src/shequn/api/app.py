@@ -8,7 +8,9 @@ from shequn import __version__
 from shequn.api import errors
 from shequn.api.limits import BodySizeLimit
 from shequn.api.routes import (
+    engage,
     events,
+    faq,
     groups,
     health,
     hooks,
@@ -17,6 +19,7 @@ from shequn.api.routes import (
     outbox,
     segments,
     tags,
+    timeline,
     workspace,
 )
 from shequn.config import Settings
@@ -42,7 +45,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.inbound = Inbound(app.state.intake)
     errors.install(app)
     for module in (health, events, members, groups, outbox, workspace, tags, segments, merges,
-                   hooks):
+                   hooks, engage, faq, timeline):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -59,10 +59,13 @@ class Job:
     payload: dict[str, Any]
 
 
-def claim(connection: Connection, now: datetime, limit: int) -> list[Job]:
+def claim(connection: Connection, now: datetime, limit: int,
+          workspace_id: int | None = None) -> list[Job]:
     """Take up to ``limit`` due jobs, oldest first, by deleting them (skipping locked rows)."""
     due = (select(_JOBS.c.id).where(_JOBS.c.due_at <= now)
            .order_by(_JOBS.c.due_at, _JOBS.c.id).limit(limit))
+    if workspace_id is not None:
+        due = due.where(_JOBS.c.workspace_id == workspace_id)
     if connection.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     rows = connection.execute(delete(_JOBS).where(_JOBS.c.id.in_(due.scalar_subquery()))

@@ -69,8 +69,11 @@ class Scheduler:
     """Runs what is due; safe to restart at any moment."""
 
     def __init__(self, store: Store, *, config: SchedulerConfig | None = None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, workspace_id: int | None = None,
+                 ) -> None:
         self.store = store
+        self.workspace_id = workspace_id
+        """Only this workspace's work (e.g. a tick asked for through the API), or all."""
         self.config = config or SchedulerConfig()
         self.clock = clock
         self.timeline = TimelineRunner(grace=self.config.grace, chunk=self.config.timeline_chunk)
@@ -96,13 +99,13 @@ class Scheduler:
             stale = (self._synced_at is None
                      or wall - self._synced_at >= self.config.resync.total_seconds())
             if current != self._fingerprint or stale:
-                result.cursors_synced = sync_cursors(connection, now)
+                result.cursors_synced = sync_cursors(connection, now, self.workspace_id)
                 self._fingerprint, self._synced_at = current, wall
 
     def _jobs(self, now: datetime, result: TickResult) -> None:
         while True:
             with self.store.transaction() as connection:
-                jobs = claim(connection, now, self.config.job_batch)
+                jobs = claim(connection, now, self.config.job_batch, self.workspace_id)
                 for job in jobs:
                     try:
                         with connection.begin_nested():
@@ -118,7 +121,7 @@ class Scheduler:
     def _timeline(self, now: datetime, result: TickResult) -> None:
         while True:
             with self.store.transaction() as connection:
-                stats = self.timeline.run_due(connection, now)
+                stats = self.timeline.run_due(connection, now, self.workspace_id)
             result.timeline_sent += stats.sent
             result.timeline_skipped.update(stats.skipped)
             if stats.groups < self.config.timeline_chunk:

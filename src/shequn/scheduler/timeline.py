@@ -96,11 +96,14 @@ class TimelineRunner:
         self.grace = grace
         self.chunk = chunk
 
-    def run_due(self, connection: Connection, now: datetime) -> TimelineStats:
-        """Settle up to ``chunk`` due cursors in the caller's transaction."""
+    def run_due(self, connection: Connection, now: datetime,
+                workspace_id: int | None = None) -> TimelineStats:
+        """Settle up to ``chunk`` due cursors (one workspace's, or all) in this transaction."""
         query = (select(_CURSORS.c.group_id, _CURSORS.c.timeline_id, _CURSORS.c.checked_until)
                  .where(_CURSORS.c.next_due_at <= now, _CURSORS.c.timeline_id.is_not(None))
                  .order_by(_CURSORS.c.next_due_at, _CURSORS.c.group_id).limit(self.chunk))
+        if workspace_id is not None:
+            query = query.where(_CURSORS.c.workspace_id == workspace_id)
         if connection.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         cursors = connection.execute(query).all()
