@@ -10,11 +10,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 
 from shequn import __version__
 from shequn.cli.common import WorkspaceOption, console, friendly_errors, state, workspace_id
+from shequn.cli.engage import engage_app
+from shequn.cli.faq import faq_app
 from shequn.cli.imports import import_app
 from shequn.cli.members import member_app
 from shequn.cli.segments import segment_app
 from shequn.cli.tags import tags_app
 from shequn.cli.telegram import telegram_app
+from shequn.cli.timeline import scheduler_app, timeline_app
 from shequn.cli.webhook import webhook_app
 from shequn.cli.worker import outbox_app, worker
 from shequn.cli.workspace import apikey_app, workspace_app
@@ -36,6 +39,10 @@ app.add_typer(segment_app, name="segment")
 app.add_typer(telegram_app, name="telegram")
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(engage_app, name="engage")
+app.add_typer(faq_app, name="faq")
+app.add_typer(timeline_app, name="timeline")
+app.add_typer(scheduler_app, name="scheduler")
 app.command("worker")(friendly_errors(worker))
 
 
