@@ -15,7 +15,11 @@ plausible id, or a weak cue (加, 微, 薇, v, q …) with an id that contains d
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
+
+import ahocorasick  # type: ignore[import-not-found]
 
 from shequn.domain.events import Message
 from shequn.moderation.context import CheckContext
@@ -124,6 +128,41 @@ def _cue_pattern(cues: tuple[str, ...]) -> str:
 
 _STRONG = re.compile(f"(?P<cue>{_cue_pattern(STRONG_CUES)}){_SEP}{_FILLER}{_SEP}{_ID}")
 _WEAK = re.compile(f"(?P<cue>{_cue_pattern(WEAK_CUES)}){_SEP}{_FILLER}{_SEP}{_ID}")
+_TAIL = re.compile(f"{_SEP}{_FILLER}{_SEP}{_ID}")
+
+
+def _cue_automaton() -> Any:
+    automaton = ahocorasick.Automaton()
+    for cue in WEAK_CUES:
+        automaton.add_word(cue, (cue, False))
+    for cue in STRONG_CUES:
+        automaton.add_word(cue, (cue, True))
+    automaton.make_automaton()
+    return automaton
+
+
+# Cues are located with one Aho–Corasick pass; only the text after each cue is
+# matched with a regular expression. A cue spelt with gaps ("微 信") is found in
+# the squeezed view and then sends the text through the slower full patterns.
+_CUES = _cue_automaton()
+_GAPPED_CUES = tuple(c for c in STRONG_CUES if not c.isascii() and len(c) > 1)
+
+
+def _cue_matches(view: str) -> Iterator[tuple[str, bool, re.Match[str]]]:
+    for end, (cue, strong) in _CUES.iter(view):
+        start = end - len(cue) + 1
+        if cue.isascii() and start > 0 and view[start - 1].isascii() and view[start - 1].isalnum():
+            continue
+        match = _TAIL.match(view, end + 1)
+        if match is not None:
+            yield cue, strong, match
+
+
+def _gapped(view: str, squeezed: str | None) -> bool:
+    """Whether a multi-character cue appears only once gaps are squeezed out."""
+    if not squeezed or squeezed.isascii():
+        return False
+    return any(c in squeezed and c not in view for c in _GAPPED_CUES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,8 +190,13 @@ def _plausible(value: str, text: str, end: int, *, strong: bool) -> bool:
     return _has_digits(bare, 3) and len(bare) >= 6
 
 
-def find_handles(digits_view: str, *, emails: bool = False) -> list[Handle]:
-    """All contact handles in the ``digits`` view of a normalised text."""
+def find_handles(
+    digits_view: str, *, emails: bool = False, squeezed: str | None = None
+) -> list[Handle]:
+    """All contact handles in the ``digits`` view of a normalised text.
+
+    Pass the ``squeezed`` view too to catch cues written with gaps ("微 信").
+    """
     found: list[Handle] = []
     for match in _MOBILE.finditer(digits_view):
         found.append(Handle("phone", match.group(0)))
@@ -160,11 +204,16 @@ def find_handles(digits_view: str, *, emails: bool = False) -> list[Handle]:
         found.append(Handle("phone", match.group(0)))
     for match in _TG_HANDLE.finditer(digits_view):
         found.append(Handle("telegram", match.group("id"), "t.me"))
-    for pattern, strong in ((_STRONG, True), (_WEAK, False)):
-        for match in pattern.finditer(digits_view):
-            value = match.group("id")
-            if _plausible(value, digits_view, match.end(), strong=strong):
-                found.append(Handle("id", value, match.group("cue")))
+    for cue, strong, match in _cue_matches(digits_view):
+        value = match.group("id")
+        if _plausible(value, digits_view, match.end(), strong=strong):
+            found.append(Handle("id", value, cue))
+    if _gapped(digits_view, squeezed):
+        for pattern, strong in ((_STRONG, True), (_WEAK, False)):
+            for found_match in pattern.finditer(digits_view):
+                value = found_match.group("id")
+                if _plausible(value, digits_view, found_match.end(), strong=strong):
+                    found.append(Handle("id", value, found_match.group("cue")))
     if emails:
         found.extend(Handle("email", m.group(0)) for m in _EMAIL.finditer(digits_view))
     return _unique(found)

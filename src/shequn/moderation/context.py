@@ -33,6 +33,8 @@ class CheckContext:
     state: GuardState = field(default_factory=GuardState)
     fingerprint: int | None = None
     """Fingerprint of the squeezed text, for cross-group duplicate detection."""
+    memo: dict[int, object] = field(default_factory=dict)
+    """Results shared between checks of one message (one keyword scan for all banks)."""
 
     @classmethod
     def build(

@@ -15,7 +15,6 @@ protocol (``name``, ``kinds``, ``decide``) for standalone use.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from shequn.domain.actions import Action, Blocklist, Command, DeleteMessage, Kick, Mute, Reply, Warn
@@ -27,7 +26,7 @@ from shequn.moderation.classifier.model import SpamModel
 from shequn.moderation.contacts import ContactCheck
 from shequn.moderation.context import CheckContext
 from shequn.moderation.decision import Decision, Outcome
-from shequn.moderation.keywords import CategoryCheck, KeywordCheck
+from shequn.moderation.keywords import BankScanner, CategoryCheck, KeywordCheck
 from shequn.moderation.ladder import LadderStep, Violation, ViolationLog
 from shequn.moderation.messages import action_reason, nickname_reminder, warn_text
 from shequn.moderation.nickname import NicknameFormat
@@ -44,8 +43,23 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def build_checks(rulebook: Rulebook) -> list[tuple[Check, Severity]]:
     """The rulebook's enabled message checks, each with the severity a match asks for."""
     checks: list[tuple[Check, RuleAction]] = [
-        (LinkCheck(rulebook.domains(rulebook.links.allowed_domains)), rulebook.links.action),
-        (ShareCheck(rulebook.shares.kinds, rulebook.allowed_domains), rulebook.shares.action),
+        (
+            LinkCheck(
+                rulebook.domains(rulebook.links.allowed_domains),
+                rulebook.links.trusted_domains,
+                rulebook.newcomer.first_messages,
+            ),
+            rulebook.links.action,
+        ),
+        (
+            ShareCheck(
+                rulebook.shares.kinds,
+                rulebook.allowed_domains,
+                rulebook.links.trusted_domains,
+                rulebook.newcomer.first_messages,
+            ),
+            rulebook.shares.action,
+        ),
         (QrCheck(rulebook.allowed_domains), rulebook.qr_codes.action),
         (
             ContactCheck(
@@ -60,12 +74,17 @@ def build_checks(rulebook: Rulebook) -> list[tuple[Check, Severity]]:
             rulebook.flood.action,
         ),
         (
-            DuplicateCheck(rulebook.duplicates.min_groups, rulebook.duplicates.window_seconds),
+            DuplicateCheck(
+                rulebook.duplicates.min_groups,
+                rulebook.duplicates.window_seconds,
+                rulebook.duplicates.per_member,
+            ),
             rulebook.duplicates.action,
         ),
     ]
+    scanner = BankScanner(BUILTIN_BANKS[c] for c in rulebook.categories)
     for category, action in rulebook.categories.items():
-        checks.append((CategoryCheck(BUILTIN_BANKS[category]), action))
+        checks.append((CategoryCheck(BUILTIN_BANKS[category], scanner), action))
     for listed in rulebook.keywords:
         checks.append(
             (KeywordCheck(f"keywords:{listed.name}", listed.terms, listed.mode), listed.action)
@@ -156,12 +175,14 @@ class Guard:
                 level = min(severity, verdict.severity) if verdict.severity else severity
                 if escalate and level == Severity.REVIEW:
                     level = Severity.ACT
-                verdict = replace(verdict, severity=level)
+                verdict = verdict._replace(severity=level)
             verdicts.append(verdict)
         classifier = self.rulebook.classifier
         if classifier.enabled and self.model is not None and ctx.norm.text:
-            probability = self.model.probability(ctx.norm, message.text)
             act_at = classifier.newcomer_act_at if newcomer.matched else classifier.act_at
+            probability, top = self.model.assess(
+                ctx.norm, message.text, explain=5, explain_from=classifier.review_at
+            )
             level = (
                 Severity.ACT
                 if probability >= act_at
@@ -169,13 +190,14 @@ class Guard:
                 if probability >= classifier.review_at
                 else Severity.NONE
             )
+            if level == Severity.ACT and self.model.meta.get("review_only"):
+                level = Severity.REVIEW
             details = (
                 f"spam probability {probability:.3f}"
                 f" (review ≥ {classifier.review_at}, act ≥ {act_at})"
             )
             evidence: tuple[str, ...] = ()
             if level:
-                top = self.model.predict(message.text, explain=5).top_features
                 evidence = tuple(f"{feature!r}:{weight:+.2f}" for feature, weight in top)
             verdicts.append(
                 Verdict("classifier", bool(level), details, probability, evidence, level)
@@ -257,11 +279,11 @@ class Guard:
         )
         ctx = CheckContext.build(name, now=_stamp(event.occurred_at), role=role)
         verdicts = [
-            replace(check.check(probe, ctx), name=f"nickname_ad:{check.name}")
+            check.check(probe, ctx)._replace(name=f"nickname_ad:{check.name}")
             for check in self._name_checks
         ]
         level = SEVERITY_OF[self.rulebook.nickname.ad_action]
-        verdicts = [replace(v, severity=level) if v.matched else v for v in verdicts]
+        verdicts = [v._replace(severity=level) if v.matched else v for v in verdicts]
         actions: list[Command] = []
         if self._nickname is not None:
             result = self._nickname.check(name)

@@ -119,33 +119,57 @@ class KeywordBank:
     min_weak: int = 2
 
 
+class BankScanner:
+    """Scans a message once for the terms of several banks; their checks share the result."""
+
+    def __init__(self, banks: Iterable[KeywordBank]) -> None:
+        terms = []
+        for bank in banks:
+            terms += [(t, f"{bank.category}:strong") for t in bank.strong]
+            terms += [(t, f"{bank.category}:weak") for t in bank.weak]
+        self.matcher = KeywordMatcher(terms)
+
+    def hits(self, ctx: CheckContext) -> dict[str, list[str]]:
+        """``category:strength`` → terms found, computed once per message context."""
+        key = id(self)
+        cached = ctx.memo.get(key)
+        if isinstance(cached, dict):
+            return cached
+        found: dict[str, list[str]] = {}
+        for hit in self.matcher.find(ctx.norm):
+            found.setdefault(hit.tag, []).append(hit.term)
+        ctx.memo[key] = found
+        return found
+
+
 class CategoryCheck(Check):
     """Matches a category bank (gambling, porn, loans …).
 
     One strong term is enough; otherwise ``min_weak`` distinct weak terms are
     needed, and such a match only asks for review, since weak terms also occur
-    in ordinary talk.
+    in ordinary talk. Checks built with the same :class:`BankScanner` scan the
+    message once between them.
     """
 
-    def __init__(self, bank: KeywordBank) -> None:
+    def __init__(self, bank: KeywordBank, scanner: BankScanner | None = None) -> None:
         self.bank = bank
         self.name = f"category:{bank.category}"
-        terms = [(t, "strong") for t in bank.strong] + [(t, "weak") for t in bank.weak]
-        self.matcher = KeywordMatcher(terms)
+        self.scanner = scanner or BankScanner([bank])
 
     def check(self, message: Message, ctx: CheckContext) -> Verdict:
         """Count strong and weak hits and grade the match."""
-        hits = self.matcher.find(ctx.norm)
-        strong = tuple(h.term for h in hits if h.tag == "strong")
-        weak = tuple(h.term for h in hits if h.tag == "weak")
+        hits = self.scanner.hits(ctx)
+        category = self.bank.category
+        strong = tuple(hits.get(f"{category}:strong", ()))
+        weak = tuple(hits.get(f"{category}:weak", ()))
         if strong:
-            return Verdict(self.name, True, f"{self.bank.category} term(s)", evidence=strong + weak)
+            return Verdict(self.name, True, f"{category} term(s)", evidence=strong + weak)
         if len(weak) >= self.bank.min_weak:
             return Verdict(
                 self.name,
                 True,
-                f"{len(weak)} weak {self.bank.category} terms",
+                f"{len(weak)} weak {category} terms",
                 evidence=weak,
                 severity=Severity.REVIEW,
             )
-        return Verdict(self.name, False, f"no {self.bank.category} terms")
+        return Verdict(self.name, False, f"no {category} terms")

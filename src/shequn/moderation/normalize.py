@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from shequn.moderation.glyphs import CJK_DIGITS, FOLD_TABLE
 
@@ -53,8 +53,7 @@ _SPELLED = re.compile(r"(?<![a-z0-9])[a-z0-9](?:[\s.\-_*·•/|]{1,2}[a-z0-9](?!
 _SPELLED_GAP = re.compile(r"[\s.\-_*·•/|]")
 
 
-@dataclass(frozen=True, slots=True)
-class NormalizedText:
+class NormalizedText(NamedTuple):
     """The folded views of one text (see the module docstring)."""
 
     text: str

@@ -78,7 +78,9 @@ class ZxingQrDecoder:
             gray = picture.convert("L")
         if max(gray.size) > MAX_SIDE:
             gray.thumbnail((MAX_SIDE, MAX_SIDE))
-        formats = zxingcpp.BarcodeFormat.QRCode | zxingcpp.BarcodeFormat.MicroQRCode
+        formats = zxingcpp.BarcodeFormats(
+            [zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.MicroQRCode]
+        )
         found = zxingcpp.read_barcodes(gray, formats=formats)
         return tuple(code.text for code in found if code.valid and code.text)
 

@@ -16,6 +16,7 @@ from shequn.domain.enums import MediaKind, MemberRole
 from shequn.moderation.banks import BUILTIN_BANKS
 from shequn.moderation.keywords import MatchMode
 from shequn.moderation.ladder import PunishmentLadder
+from shequn.moderation.structural import TRUSTED_DOMAINS
 from shequn.moderation.verdict import Severity
 
 RuleAction = Literal["act", "review", "off"]
@@ -38,6 +39,10 @@ class LinkRule(_Model):
     action: RuleAction = "act"
     allowed_domains: list[str] = Field(
         default_factory=list, description="Besides the rulebook-wide list"
+    )
+    trusted_domains: list[str] = Field(
+        default_factory=lambda: list(TRUSTED_DOMAINS),
+        description="Mainstream sites members may link to once past their newcomer messages",
     )
 
 
@@ -101,6 +106,7 @@ class DuplicateRule(_Model):
     action: RuleAction = "act"
     min_groups: int = Field(default=3, ge=2, le=32)
     window_seconds: float = Field(default=3600.0, gt=0, le=7 * 86_400)
+    per_member: bool = Field(default=True, description="Count only the same sender's copies")
 
 
 class NewcomerRule(_Model):

@@ -48,7 +48,7 @@ class GuardState:
         self.max_texts = max_texts
         self.horizon = horizon
         self._members: OrderedDict[tuple[str, str], _Member] = OrderedDict()
-        self._texts: OrderedDict[int, dict[str, float]] = OrderedDict()
+        self._texts: OrderedDict[int, dict[str, tuple[float, str]]] = OrderedDict()
 
     def __len__(self) -> int:
         """Number of member and text entries held (for memory checks)."""
@@ -71,14 +71,20 @@ class GuardState:
         entry = self._members.get((group, user))
         return 0 if entry is None else entry.count
 
-    def groups_with(self, print_: int | None, since: float, exclude: str = "") -> frozenset[str]:
-        """Groups other than ``exclude`` where the fingerprinted text appeared since ``since``."""
+    def groups_with(
+        self, print_: int | None, since: float, exclude: str = "", user: str | None = None
+    ) -> frozenset[str]:
+        """Groups other than ``exclude`` where the text appeared since ``since`` (from ``user``)."""
         if print_ is None:
             return frozenset()
         seen = self._texts.get(print_)
         if not seen:
             return frozenset()
-        return frozenset(g for g, stamp in seen.items() if stamp >= since and g != exclude)
+        return frozenset(
+            g
+            for g, (stamp, who) in seen.items()
+            if stamp >= since and g != exclude and (user is None or who == user)
+        )
 
     def observe(self, group: str, user: str, print_: int | None, at: float) -> None:
         """Remember one message (call after deciding about it)."""
@@ -93,9 +99,9 @@ class GuardState:
         entry.times.append(at)
         entry.count += 1
         if print_ is not None:
-            self._remember_text(print_, group, at)
+            self._remember_text(print_, group, user, at)
 
-    def _remember_text(self, print_: int, group: str, at: float) -> None:
+    def _remember_text(self, print_: int, group: str, user: str, at: float) -> None:
         seen = self._texts.get(print_)
         if seen is None:
             seen = self._texts[print_] = {}
@@ -103,11 +109,11 @@ class GuardState:
                 self._texts.popitem(last=False)
         else:
             self._texts.move_to_end(print_)
-        seen[group] = at
+        seen[group] = (at, user)
         if len(seen) > MAX_GROUPS_PER_TEXT:
             cutoff = at - self.horizon
-            for name in [g for g, stamp in seen.items() if stamp < cutoff]:
+            for name in [g for g, (stamp, _) in seen.items() if stamp < cutoff]:
                 del seen[name]
             while len(seen) > MAX_GROUPS_PER_TEXT:
-                oldest = min(seen, key=seen.__getitem__)
+                oldest = min(seen, key=lambda g: seen[g][0])
                 del seen[oldest]

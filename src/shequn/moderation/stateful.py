@@ -28,19 +28,32 @@ class FloodCheck(Check):
 
 
 class DuplicateCheck(Check):
-    """Matches a text already posted in ``min_groups - 1`` other groups within ``window``."""
+    """Matches a text already posted in ``min_groups - 1`` other groups within ``window``.
+
+    By default only the same sender's posts count: members innocently repeat
+    short phrases across groups, while an advertiser pastes the same text
+    everywhere from one account.
+    """
 
     name = "cross_group_duplicate"
 
-    def __init__(self, min_groups: int = 3, window: float = 3600.0) -> None:
+    def __init__(
+        self, min_groups: int = 3, window: float = 3600.0, per_member: bool = True
+    ) -> None:
         self.min_groups = min_groups
         self.window = window
+        self.per_member = per_member
 
     def check(self, message: Message, ctx: CheckContext) -> Verdict:
         """Look the text's fingerprint up in the state; short texts have none."""
         if ctx.fingerprint is None:
             return Verdict(self.name, False, "text too short to fingerprint")
-        others = ctx.state.groups_with(ctx.fingerprint, ctx.now - self.window, exclude=ctx.group_id)
+        others = ctx.state.groups_with(
+            ctx.fingerprint,
+            ctx.now - self.window,
+            exclude=ctx.group_id,
+            user=ctx.user_id if self.per_member else None,
+        )
         count = len(others) + 1
         details = f"same text in {count} group(s) within {self.window:g}s (limit {self.min_groups})"
         evidence = tuple(sorted(others)[:10]) if count >= self.min_groups else ()

@@ -35,6 +35,28 @@ _HOST = re.compile(r"^(?:[a-z][a-z0-9+.\-]*://)?(?:[^@/\s]*@)?(?P<host>[^/:?#\s]
 _MENTION = re.compile(r"(?<![\w.])@[^\s@]{1,32}")
 _MENTION_ALL = re.compile(r"@(?:all|everyone|here|所有人|全体成员)(?!\w)")
 
+TRUSTED_DOMAINS: tuple[str, ...] = (
+    "mp.weixin.qq.com",
+    "bilibili.com",
+    "b23.tv",
+    "zhihu.com",
+    "xiaohongshu.com",
+    "xhslink.com",
+    "weibo.com",
+    "douyin.com",
+    "douban.com",
+    "baike.baidu.com",
+    "github.com",
+    "wikipedia.org",
+    "youtube.com",
+    "youtu.be",
+    "medium.com",
+    "stackoverflow.com",
+    "apple.com",
+    "microsoft.com",
+)
+"""Mainstream content sites: members past their first messages may share links to them."""
+
 SHARE_KINDS: frozenset[MediaKind] = frozenset(
     {MediaKind.MINI_PROGRAM, MediaKind.CONTACT_CARD, MediaKind.LINK_CARD, MediaKind.ARTICLE}
 )
@@ -70,16 +92,26 @@ class LinkCheck(Check):
 
     name = "link"
 
-    def __init__(self, allowed_domains: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        allowed_domains: Iterable[str] = (),
+        trusted_domains: Iterable[str] = (),
+        newcomer_messages: int = 0,
+    ) -> None:
         self.allowed = tuple(d.casefold().lstrip(".") for d in allowed_domains)
+        self.trusted = tuple(d.casefold().lstrip(".") for d in trusted_domains)
+        self.newcomer_messages = newcomer_messages
 
     def check(self, message: Message, ctx: CheckContext) -> Verdict:
         """Collect links from the message's link list and its text; keep the foreign ones."""
         links = [*message.links[:50], *find_links(ctx.norm.text)]
+        # Established members may share mainstream sites; newcomers may not.
+        established = ctx.prior_messages >= self.newcomer_messages
+        allowed = self.allowed + self.trusted if established else self.allowed
         foreign = []
         for link in links:
             host = host_of(link)
-            if host and not domain_allowed(host, self.allowed) and host not in foreign:
+            if host and not domain_allowed(host, allowed) and host not in foreign:
                 foreign.append(host)
         if not foreign:
             return Verdict(self.name, False, f"{len(links)} link(s), none foreign")
@@ -97,10 +129,16 @@ class ShareCheck(Check):
     name = "share"
 
     def __init__(
-        self, kinds: Iterable[MediaKind] = SHARE_KINDS, allowed_domains: Iterable[str] = ()
+        self,
+        kinds: Iterable[MediaKind] = SHARE_KINDS,
+        allowed_domains: Iterable[str] = (),
+        trusted_domains: Iterable[str] = (),
+        newcomer_messages: int = 0,
     ) -> None:
         self.kinds = frozenset(kinds)
         self.allowed = tuple(d.casefold().lstrip(".") for d in allowed_domains)
+        self.trusted = tuple(d.casefold().lstrip(".") for d in trusted_domains)
+        self.newcomer_messages = newcomer_messages
 
     def check(self, message: Message, ctx: CheckContext) -> Verdict:
         """A forbidden media kind matches unless its reference points to an allowed domain."""
@@ -108,7 +146,9 @@ class ShareCheck(Check):
             return Verdict(self.name, False, f"media is {message.media.value}")
         ref = message.media_ref or ""
         host = host_of(ref) if "." in ref else ""
-        if host and domain_allowed(host, self.allowed):
+        established = ctx.prior_messages >= self.newcomer_messages
+        allowed = self.allowed + self.trusted if established else self.allowed
+        if host and domain_allowed(host, allowed):
             return Verdict(self.name, False, f"{message.media.value} from allowed {host}")
         evidence = (host,) if host else ()
         return Verdict(self.name, True, f"shared {message.media.value}", evidence=evidence)

@@ -27,10 +27,10 @@ from operator import add
 
 from shequn.moderation.normalize import NormalizedText
 
-MAX_CLASSIFIED_CHARS = 1000
-"""Characters of the normalised text the classifier reads (800 from the head, 200 from the tail)."""
-_HEAD = 800
-_TAIL = 200
+MAX_CLASSIFIED_CHARS = 480
+"""Characters the classifier reads: 360 from the head and 120 from the tail of the text."""
+_HEAD = 360
+_TAIL = 120
 
 _WORD = re.compile(r"[a-z]+|\d+")
 _RUN = re.compile(r"C+|a+|9+| +|p+|e+|o+|x+")

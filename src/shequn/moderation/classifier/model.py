@@ -67,6 +67,26 @@ class SpamModel:
         total = sum(map(self.weights.get, features, repeat(0.0)))
         return self.bias + total / math.sqrt(len(features))
 
+    def assess(
+        self, norm: NormalizedText, raw: str, *, explain: int = 0, explain_from: float = 0.0
+    ) -> tuple[float, tuple[tuple[str, float], ...]]:
+        """Calibrated probability and the ``explain`` features pushing most toward spam.
+
+        Features are extracted once; the explanation is only assembled when the
+        probability reaches ``explain_from`` (the hot path skips it for ham).
+        """
+        features = extract(norm, raw)
+        scale = 1.0 / math.sqrt(len(features))
+        weights = self.weights
+        probability = self.calibrate(
+            self.bias + scale * sum(map(weights.get, features, repeat(0.0)))
+        )
+        if not explain or probability < explain_from:
+            return probability, ()
+        contributions = [(f, w * scale) for f in features if (w := weights.get(f, 0.0))]
+        contributions.sort(key=lambda fc: -fc[1])
+        return probability, tuple(contributions[:explain])
+
     def calibrate(self, margin: float) -> float:
         """Calibrated spam probability of a margin."""
         return _sigmoid(self.platt_a * margin + self.platt_b)
@@ -75,8 +95,14 @@ class SpamModel:
         """Calibrated spam probability of a normalised message (the hot path)."""
         return self.calibrate(self.margin(norm, raw))
 
-    def predict(self, text: str, *, explain: int = 5) -> Prediction:
-        """Probability, decision and the ``explain`` most influential features of ``text``."""
+    def predict(
+        self, text: str, *, explain: int = 5, toward_spam: bool | None = None
+    ) -> Prediction:
+        """Probability, decision and the ``explain`` most influential features of ``text``.
+
+        Features are ranked by how much they push toward the decision taken, or
+        toward spam / not spam when ``toward_spam`` says so.
+        """
         norm = normalize(text)
         features = extract(norm, text)
         scale = 1.0 / math.sqrt(len(features))
@@ -84,7 +110,8 @@ class SpamModel:
         margin = self.bias + sum(c for _, c in contributions)
         probability = self.calibrate(margin)
         is_spam = probability >= self.threshold
-        contributions.sort(key=lambda fc: -fc[1] if is_spam else fc[1])
+        spam_side = is_spam if toward_spam is None else toward_spam
+        contributions.sort(key=lambda fc: -fc[1] if spam_side else fc[1])
         return Prediction(probability, margin, is_spam, tuple(contributions[:explain]))
 
     def learn(self, text: str, is_spam: bool, *, rate: float = 0.5, l2: float = 1e-4) -> float:

@@ -51,6 +51,16 @@ SPAM_ZH: tuple[str, ...] = (
     "出飞机号，防封，会员呺",
     "有需要贷款的吗，无抵押，额度高，利息低",
     "【广告代发】频道群组上粉，联系 @ads_bot",
+    "私聊我有惊喜",
+    "看头像加我",
+    "收卡，私",
+    "出号，要的私",
+    "日结300，私我",
+    "约吗？加v",
+    "黄网看片",
+    "裸聊加我",
+    "上分下分找我",
+    "网贷秒下",
 )
 
 SPAM_EN: tuple[str, ...] = (
@@ -117,6 +127,26 @@ HAM_ZH: tuple[str, ...] = (
     "加油加油，大家都是最棒的",
     "视频我已经发到群相册了",
     "有没有人一起拼车去机场，明早七点",
+    "群规提醒：禁止发广告、二维码和外链，违者踢出🙏",
+    "温馨提示：请把群昵称改成 城市-昵称 的格式，方便大家认识",
+    "【每日一问】耳机和键盘你们怎么选？",
+    "早上好各位！今天聊聊学英语，有经验的朋友来说说～",
+    "@小确幸 之前群里讨论过，语法最关键",
+    "hello大家好，朋友推荐进来的",
+    "哈哈，我也是这么想的",
+    "刚下班，累死了😂",
+    "好的，收到",
+    "谢谢",
+    "在吗？",
+    "本周六晚八点线上分享，主题是时间管理，欢迎大家参加！",
+    "今天的打卡任务：读书三十分钟，完成的在群里说一声",
+    "恭喜 @阿杰 获得本周最佳分享奖🎉",
+    "有问题可以随时在群里问，我们的老师会尽快回复",
+    "求推荐一款耳机，预算500元左右",
+    "这个多少钱？我看官网卖1299",
+    "上次买的199那款还不错",
+    "大家平时几点起床？我一般6点半",
+    "我的快递单号是SF1234567890，还在路上",
 )
 
 HAM_EN: tuple[str, ...] = (
@@ -140,6 +170,12 @@ HAM_EN: tuple[str, ...] = (
     "The new update broke my laptop's wifi again",
     "Great game last night, what a finish",
     "Please remember to check in before 9am tomorrow",
+    "ok",
+    "thanks!",
+    "See you all at the meetup on Saturday 🙂",
+    "Reminder: no ads or links in this group please",
+    "@Jack great point, I agree",
+    "Has anyone tried the new update? Any problems?",
 )
 
 

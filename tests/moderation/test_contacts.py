@@ -1,0 +1,92 @@
+"""Contact handles: found in disguise, never in ordinary numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from shequn.moderation.contacts import ContactCheck, find_handles
+from shequn.moderation.normalize import normalize
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("加我vx: abc_123 领资料", "abc_123"),
+        ("有需要的加微信 kk6688", "kk6688"),
+        ("v信 sunny2024", "sunny2024"),
+        ("薇信ghhmdzz 深夜陪聊", "ghhmdzz"),
+        ("企鹅 1919550559", "1919550559"),
+        ("🐧 8325 4877 5", "832548775"),
+        ("扣扣：②⑧③⑦④⑥①⑨②⓪", "2837461920"),
+        ("加扣①⑨①⑨⑤⑤〇⑤⑨", "191955059"),
+        ("QQ群号八三二五四八七七五", "832548775"),
+        ("１３８ ００１３ ８０００ 联系我", "13800138000"),
+        ("电话 138-0013-8000", "13800138000"),
+        ("+86 138 0013 8000", "+8613800138000"),
+        ("whatsapp +44 7911 123456", "+447911123456"),
+        ("tg @cheap_vpn 全网最低", "@cheap_vpn"),
+        ("联系@cj16899", "@cj16899"),
+        ("https://t.me/zhangmiyv", "zhangmiyv"),
+        ("𝐰𝐞𝐜𝐡𝐚𝐭: 𝐬𝐩𝐚𝐦𝟏𝟐𝟑", "spam123"),
+        ("ｖｘ：ｋｋ６６８８", "kk6688"),
+        ("威 w2753636", "w2753636"),
+        ("add me on telegram: @easyjob", "@easyjob"),
+        ("call me 4155552671", "4155552671"),
+    ],
+)
+def test_finds_handles(text: str, value: str) -> None:
+    values = [h.value for h in find_handles(normalize(text).digits)]
+    assert value in values
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我家猫今天好可爱",
+        "meeting at 3pm, room 1208",
+        "¥199 包邮",
+        "加100块就能升级",
+        "加 10000 积分",
+        "微软 windows11 又更新了",
+        "my qq group is fun",
+        "稍微 hello 一下",
+        "I love my wechat group",
+        "call me later",
+        "联系客服处理一下",
+        "订单号 20240601123456 还没发货",
+        "我的订单号 123456789 还没发货",
+        "2024-06-01 13:00 开会",
+        "我的QQ音乐会员到期了",
+        "私聊你了",
+        "今天 三个人 一起 去 五道口 吃饭 七点 八点",
+        "v1.2.3 release notes",
+        "加油加油",
+        "扣1",
+        "q1 revenue grew 20%",
+        "room 1208, floor 12, building 3",
+        "我考了 580 分，排名 12345",
+    ],
+)
+def test_ordinary_text_has_no_handle(text: str) -> None:
+    assert find_handles(normalize(text).digits) == []
+
+
+def test_contact_check_explains_the_cue(judge: Callable[..., Any]) -> None:
+    verdict = judge(ContactCheck(), "加我vx: abc_123")
+    assert verdict.matched
+    assert verdict.evidence == ("id:abc_123",)
+    assert "vx" in verdict.details
+
+
+def test_allowed_handles_are_not_flagged(judge: Callable[..., Any]) -> None:
+    check = ContactCheck(allowed=frozenset({"Shop_Service"}))
+    assert not judge(check, "售后请加微信 shop_service").matched
+    assert judge(check, "售后请加微信 other_service").matched
+
+
+@pytest.mark.parametrize(("emails", "matched"), [(False, False), (True, True)])
+def test_emails_only_when_asked(judge: Callable[..., Any], emails: bool, matched: bool) -> None:
+    assert judge(ContactCheck(emails=emails), "send it to bob@example.com").matched is matched
