@@ -62,8 +62,14 @@ def make_ctx(
 ) -> CheckContext:
     """The context a check sees for ``text``."""
     return CheckContext.build(
-        text, now=(at or T0).timestamp(), group_id=group, user_id=user, role=role,
-        state=state, qr_payloads=qr, prior_messages=prior,
+        text,
+        now=(at or T0).timestamp(),
+        group_id=group,
+        user_id=user,
+        role=role,
+        state=state,
+        qr_payloads=qr,
+        prior_messages=prior,
     )
 
 

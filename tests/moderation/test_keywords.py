@@ -37,7 +37,9 @@ def test_matcher_sees_through_disguises() -> None:
         ("exact", "这里有兼职刷单的吗", False),
     ],
 )
-def test_keyword_check_modes(judge: Callable[..., Any], mode: str, text: str, matched: bool) -> None:
+def test_keyword_check_modes(
+    judge: Callable[..., Any], mode: str, text: str, matched: bool
+) -> None:
     check = KeywordCheck("keywords:jobs", ["兼职刷单", "hiring now"], mode)  # type: ignore[arg-type]
     assert judge(check, text).matched is matched
 

@@ -22,7 +22,11 @@ def qr_png(payload: str, scale: int = 4) -> bytes:
 
 @pytest.mark.parametrize(
     "payload",
-    ["https://u.wechat.com/EExample123", "加我微信 abc123 领红包", "https://qr.alipay.com/fkx00001"],
+    [
+        "https://u.wechat.com/EExample123",
+        "加我微信 abc123 领红包",
+        "https://qr.alipay.com/fkx00001",
+    ],
 )
 def test_decodes_real_qr_png(payload: str) -> None:
     assert ZxingQrDecoder().decode(qr_png(payload)) == (payload,)
@@ -45,7 +49,13 @@ def test_image_without_qr_decodes_to_nothing() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [b"", b"garbage", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, bytes(range(256)) * 40, b"GIF89a" + b"\xff" * 100],
+    [
+        b"",
+        b"garbage",
+        b"\x89PNG\r\n\x1a\n" + b"\x00" * 64,
+        bytes(range(256)) * 40,
+        b"GIF89a" + b"\xff" * 100,
+    ],
 )
 def test_broken_images_never_raise(data: bytes) -> None:
     assert ZxingQrDecoder().decode(data) == ()

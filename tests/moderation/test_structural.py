@@ -57,7 +57,12 @@ def test_no_link_in_ordinary_text(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("host", "allowed"),
-    [("mp.weixin.qq.com", True), ("weixin.qq.com", True), ("evilqq.com", False), ("qq.com.evil.top", False)],
+    [
+        ("mp.weixin.qq.com", True),
+        ("weixin.qq.com", True),
+        ("evilqq.com", False),
+        ("qq.com.evil.top", False),
+    ],
 )
 def test_allow_list_covers_subdomains_only(host: str, allowed: bool) -> None:
     assert domain_allowed(host, ["qq.com"]) is allowed
@@ -87,7 +92,9 @@ def test_link_check_reads_connector_links(judge: Callable[..., Any]) -> None:
         (MediaKind.NONE, False),
     ],
 )
-def test_share_check_by_media_kind(judge: Callable[..., Any], media: MediaKind, matched: bool) -> None:
+def test_share_check_by_media_kind(
+    judge: Callable[..., Any], media: MediaKind, matched: bool
+) -> None:
     assert judge(ShareCheck(), "", media=media).matched is matched
 
 
@@ -110,5 +117,7 @@ def test_share_from_allowed_domain_passes(judge: Callable[..., Any]) -> None:
         ("谢谢 @bob", ["bob"], False),
     ],
 )
-def test_mass_mentions(judge: Callable[..., Any], text: str, mentions: list[str], matched: bool) -> None:
+def test_mass_mentions(
+    judge: Callable[..., Any], text: str, mentions: list[str], matched: bool
+) -> None:
     assert judge(MentionCheck(limit=5), text, mentions=mentions).matched is matched

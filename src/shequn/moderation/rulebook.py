@@ -124,7 +124,7 @@ class ClassifierRule(_Model):
     enabled: bool = True
     act_at: float = Field(default=0.9, gt=0, le=1, description="Act at or above this probability")
     review_at: float = Field(
-        default=0.5, gt=0, le=1, description="Review at or above this probability"
+        default=0.7, gt=0, le=1, description="Review at or above this probability"
     )
     newcomer_act_at: float = Field(
         default=0.8, gt=0, le=1, description="Act threshold for newcomers"
