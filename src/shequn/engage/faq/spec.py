@@ -46,17 +46,17 @@ class FaqEntrySpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    key: Annotated[str | None, Field(default=None, pattern=r"^[a-z0-9][a-z0-9_\-]{0,63}$",
-                                     description="Stable name, unique in the workspace")]
+    key: Annotated[str | None, Field(pattern=r"^[a-z0-9][a-z0-9_\-]{0,63}$",
+                                     description="Stable name, unique in the workspace")] = None
     question: Text
-    answer_zh: Annotated[str | None, Field(default=None, min_length=1, max_length=4000)]
-    answer_en: Annotated[str | None, Field(default=None, min_length=1, max_length=4000)]
-    keywords: Annotated[list[KeywordSpec], Field(default_factory=list, max_length=50)]
-    examples: Annotated[list[Text], Field(default_factory=list, max_length=200)]
-    topic: Annotated[str | None, Field(default=None, max_length=64,
-                                       description="Expert topic questions route to")]
+    answer_zh: Annotated[str | None, Field(min_length=1, max_length=4000)] = None
+    answer_en: Annotated[str | None, Field(min_length=1, max_length=4000)] = None
+    keywords: Annotated[list[KeywordSpec], Field(max_length=50)] = []
+    examples: Annotated[list[Text], Field(max_length=200)] = []
+    topic: Annotated[str | None, Field(max_length=64,
+                                       description="Expert topic questions route to")] = None
     group_ids: Annotated[list[int] | None, Field(
-        default=None, description="Groups it answers in (stored ids); empty means all")]
+        description="Groups it answers in (stored ids); empty means all")] = None
     enabled: bool = True
 
     @field_validator("keywords", mode="before")
@@ -87,8 +87,8 @@ class FaqFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    faq: Annotated[list[FaqEntrySpec], Field(default_factory=list, max_length=5000)]
-    ignore: Annotated[list[Text], Field(default_factory=list, max_length=5000)]
+    faq: Annotated[list[FaqEntrySpec], Field(max_length=5000)] = []
+    ignore: Annotated[list[Text], Field(max_length=5000)] = []
 
 
 def read_faq_file(path: Path) -> FaqFile:
