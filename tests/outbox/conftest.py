@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 
+from shequn.connectors.telegram.fake import FakeBotApi
 from shequn.outbox.clock import ManualClock
 from shequn.store.models import Group, OutboxAction
 from shequn.store.store import Store
 from shequn.store.types import utcnow
-from shequn.connectors.telegram.fake import FakeBotApi
 from tests.connectors.conftest import GROUP
 
 

@@ -51,7 +51,7 @@ def worker(
             try:
                 done = await runner.drain()
             finally:
-                await runner.connectors.aclose()
+                await runner.aclose()
             console.print(f"已处理 handled {done} actions")
             return
         stop = asyncio.Event()

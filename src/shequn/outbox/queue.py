@@ -25,7 +25,8 @@ An action's life (``status``)::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -63,6 +64,13 @@ class Claimed:
     dry_run: bool = False
 
 
+class _Undo(Exception):
+    """Roll the step back and return ``result``."""
+
+    def __init__(self, result: float | None) -> None:
+        self.result = result
+
+
 SafeToRepeat = Callable[[int | None, str], bool]
 """Given (account id, kind): may an attempt that was cut off mid-call be repeated?"""
 
@@ -74,6 +82,28 @@ class OutboxQueue:
         self.store = store
         self.worker_id = worker_id
         self.lease = timedelta(seconds=lease)
+        self._connection: Connection | None = None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        """A transaction on the worker's own connection (no pool check-out per step)."""
+        if self._connection is None or self._connection.closed:
+            self._connection = self.store.engine.connect()
+        connection = self._connection
+        try:
+            with connection.begin():
+                yield connection
+        except _Undo:
+            raise
+        except Exception:
+            self.close()  # a broken connection is not reused
+            raise
+
+    def close(self) -> None:
+        """Return the worker's connection to the pool."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
     # --- claiming ------------------------------------------------------------------------
 
@@ -103,7 +133,7 @@ class OutboxQueue:
                    _O.c.status.in_(_DUE), _O.c.next_attempt_at <= now)
             .order_by(_O.c.id).limit(batch)
         )
-        with self.store.transaction() as connection:
+        with self._transaction() as connection:
             if connection.dialect.name == "postgresql":
                 picked = picked.with_for_update(skip_locked=True)
             ids = list(connection.scalars(
@@ -137,7 +167,7 @@ class OutboxQueue:
 
     def renew(self, now: datetime) -> int:
         """Extend the lease of every action this worker holds; returns how many."""
-        with self.store.transaction() as connection:
+        with self._transaction() as connection:
             result = connection.execute(
                 update(_O).where(_O.c.claimed_by == self.worker_id, _O.c.status == _RUNNING)
                 .values(lease_until=now + self.lease))
@@ -145,31 +175,33 @@ class OutboxQueue:
 
     # --- one attempt ---------------------------------------------------------------------
 
-    def start(self, action: Claimed, wants: Sequence[Want], now: datetime) -> float | None:
+    def start(self, action: Claimed, wants: Sequence[Want], now: datetime,
+              after: dict[str, float] | None = None) -> float | None:
         """Mark the attempt started and take its rate-limit slots, atomically.
 
         Returns 0.0 when started, the seconds to wait when a bucket is empty
         (nothing changed), or None when this worker no longer holds the claim.
         """
-        with self.store.engine.connect() as connection, connection.begin() as tx:
-            # The write comes first so SQLite takes its write lock before reading buckets.
-            started = connection.execute(
-                update(_O).where(_O.c.id == action.id, _O.c.claimed_by == self.worker_id,
-                                 _O.c.status == _RUNNING)
-                .values(started_at=now, attempts=_O.c.attempts + 1,
-                        lease_until=now + self.lease))
-            if started.rowcount != 1:
-                tx.rollback()
-                return None
-            wait = ratelimit.try_acquire(connection, action.workspace_id, wants,
-                                         now.timestamp())
-            if wait > 0:
-                tx.rollback()
-                return wait
+        try:
+            with self._transaction() as connection:
+                # The write comes first so SQLite takes its write lock before reading buckets.
+                started = connection.execute(
+                    update(_O).where(_O.c.id == action.id, _O.c.claimed_by == self.worker_id,
+                                     _O.c.status == _RUNNING)
+                    .values(started_at=now, attempts=_O.c.attempts + 1,
+                            lease_until=now + self.lease))
+                if started.rowcount != 1:
+                    raise _Undo(None)
+                wait = ratelimit.try_acquire(connection, action.workspace_id, wants,
+                                             now.timestamp(), after)
+                if wait > 0:
+                    raise _Undo(wait)
+        except _Undo as undo:
+            return undo.result
         return 0.0
 
     def _finish(self, action_id: int, now: datetime, **values: Any) -> bool:
-        with self.store.transaction() as connection:
+        with self._transaction() as connection:
             result = connection.execute(
                 update(_O).where(_O.c.id == action_id, _O.c.claimed_by == self.worker_id,
                                  _O.c.status == _RUNNING)
@@ -200,7 +232,7 @@ class OutboxQueue:
     ) -> bool:
         """The platform said "too many requests": try again later; it does not count as a try."""
         retry_at = now + timedelta(seconds=retry_after)
-        with self.store.transaction() as connection:
+        with self._transaction() as connection:
             if hold is not None:
                 ratelimit.hold(connection, action.workspace_id, hold[0], hold[1],
                                retry_at.timestamp())
@@ -223,7 +255,7 @@ class OutboxQueue:
             values["next_attempt_at"] = until
         if reason is not None:
             values["last_error"] = reason
-        with self.store.transaction() as connection:
+        with self._transaction() as connection:
             connection.execute(
                 update(_O).where(_O.c.id.in_([a.id for a in actions]),
                                  _O.c.claimed_by == self.worker_id, _O.c.status == _RUNNING,
@@ -234,7 +266,7 @@ class OutboxQueue:
 
     def fan_out(self, action: Claimed, now: datetime) -> int:
         """Turn a workspace-wide blocklist into one ban per connected group; returns how many."""
-        with self.store.transaction() as connection:
+        with self._transaction() as connection:
             targets = connection.execute(
                 select(_G.c.id, _G.c.external_id, _G.c.platform, _IDS.c.value)
                 .join(_IDS, and_(_IDS.c.platform == _G.c.platform,
@@ -268,7 +300,7 @@ class OutboxQueue:
 
     def recover(self, now: datetime, safe_to_repeat: SafeToRepeat, max_attempts: int) -> int:
         """Settle actions whose worker's lease ran out; returns how many."""
-        with self.store.transaction() as connection:
+        with self._transaction() as connection:
             query = (
                 select(_O.c.id, _O.c.kind, _O.c.started_at, _O.c.attempts, _O.c.claimed_by,
                        _G.c.platform_account_id)

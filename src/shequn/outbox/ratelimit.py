@@ -46,7 +46,8 @@ class Limit:
     @property
     def interval(self) -> float:
         """Seconds each call moves the bucket on."""
-        return self.per / (self.count - self.burst + 1)
+        # A microsecond more, so rounding in stored times never fits one more call in a window.
+        return self.per / (self.count - self.burst + 1) + _SLACK
 
     @property
     def tolerance(self) -> float:
@@ -56,7 +57,7 @@ class Limit:
     def admit(self, tat: float, now: float) -> float | None:
         """The bucket's new ``tat`` if a call at ``now`` is admitted, else None."""
         start = max(tat, now)
-        if start - now > self.tolerance + _SLACK:
+        if start - now > self.tolerance:
             return None
         return start + self.interval
 
@@ -64,7 +65,7 @@ class Limit:
         """Seconds until a call would be admitted."""
         behind = max(tat, now) - now - self.tolerance
         # Whole milliseconds: clocks keep microseconds, so a shorter wait may not move them.
-        return 0.0 if behind <= _SLACK else math.ceil(behind * 1000) / 1000
+        return 0.0 if behind <= 0 else math.ceil(behind * 1000) / 1000
 
     def slots(self, tat: float, now: float, horizon: float) -> int:
         """How many calls the bucket admits between ``now`` and ``now + horizon``."""
@@ -90,12 +91,14 @@ def peek(connection: Connection, keys: Sequence[str]) -> dict[str, float]:
 
 
 def try_acquire(
-    connection: Connection, workspace_id: int, wants: Sequence[Want], now: float
+    connection: Connection, workspace_id: int, wants: Sequence[Want], now: float,
+    after: dict[str, float] | None = None,
 ) -> float:
     """Take one call from every bucket, or from none.
 
     Returns 0.0 when all admitted the call (and their state is written), else
-    the seconds to wait before trying again (nothing written). Must run inside
+    the seconds to wait before trying again (nothing written). When admitted,
+    ``after`` (if given) learns when each bucket admits its next call. Must run inside
     the caller's transaction; buckets are locked in key order so two workers
     never deadlock.
     """
@@ -122,6 +125,9 @@ def try_acquire(
             admitted[key] = new_tat
     if wait > 0:
         return wait
+    if after is not None:
+        after.update({key: tat - limit.tolerance for (key, limit) in wants
+                      for tat in (admitted[key],)})
     for key, tat in admitted.items():
         connection.execute(update(_BUCKETS).where(_BUCKETS.c.key == key)
                            .values(tat=tat, updated_at=utcnow()))

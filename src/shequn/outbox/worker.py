@@ -84,6 +84,7 @@ class Worker:
         self.queue = OutboxQueue(store, worker_id or default_worker_id(), lease=self.config.lease)
         self._last_recover: float | None = None
         self._slots = asyncio.Semaphore(self.config.concurrency)
+        self._not_before: dict[str, float] = {}
 
     @property
     def worker_id(self) -> str:
@@ -99,8 +100,13 @@ class Worker:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), timeout=self.config.idle)
         finally:
-            await self.connectors.aclose()
+            await self.aclose()
             log.info("outbox worker %s stopped", self.worker_id)
+
+    async def aclose(self) -> None:
+        """Close connectors and the worker's database connection."""
+        await self.connectors.aclose()
+        self.queue.close()
 
     async def run_once(self) -> int:
         """Settle lapsed leases, then claim and carry out one batch; returns the batch size."""
@@ -181,7 +187,12 @@ class Worker:
             return
         wants = self._wants(account_id, action, connector)
         while True:
-            wait = self.queue.start(action, wants, self.clock.now())
+            # Sleep first when this worker already knows a bucket is empty: saves a transaction.
+            known = max((self._not_before.get(key, 0.0) for key, _ in wants), default=0.0)
+            ahead = known - self.clock.now().timestamp()
+            if ahead > 0:
+                await self.clock.sleep(ahead)
+            wait = self.queue.start(action, wants, self.clock.now(), self._not_before)
             if wait is None:
                 log.warning("lost the claim on action %d; another worker has it", action.id)
                 return
