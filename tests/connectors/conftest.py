@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal
 
 import pytest
+from pydantic import SecretStr
 
 from shequn.connectors.accounts import TelegramConfig, link_groups, save_account
 from shequn.connectors.telegram.fake import FakeBotApi
@@ -22,11 +24,12 @@ def fake_api() -> Iterator[FakeBotApi]:
         yield api
 
 
-def connect_bot(store: Store, workspace_id: int, api: FakeBotApi, *, mode: str = "polling",
+def connect_bot(store: Store, workspace_id: int, api: FakeBotApi, *,
+                mode: Literal["webhook", "polling"] = "polling",
                 secret: str | None = None) -> int:
     """Store a Telegram account pointed at the fake; returns its id."""
-    config = TelegramConfig(token=api.token, api_url=api.url, mode=mode,  # type: ignore[arg-type]
-                            webhook_secret=secret, username="shequn_test_bot")
+    config = TelegramConfig(token=api.token, api_url=api.url, mode=mode,
+                            webhook_secret=SecretStr(secret) if secret else None, username="shequn_test_bot")
     with store.session() as session:
         return save_account(session, workspace_id=workspace_id, platform=Platform.TELEGRAM,
                             external_id=config.bot_id, name="@shequn_test_bot",

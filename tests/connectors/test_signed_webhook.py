@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from shequn.connectors.accounts import WebhookConfig, new_secret, save_account
@@ -39,7 +40,7 @@ def connector(store: Store, workspace_id: int, bridge: FakeBridge) -> int:
     with store.session() as session:
         return save_account(session, workspace_id=workspace_id, platform=Platform.WECOM,
                             external_id="wecom-main", name="wecom-main",
-                            config=WebhookConfig(secret=SECRET, url=bridge.url)).id  # type: ignore[arg-type]
+                            config=WebhookConfig(secret=SecretStr(SECRET), url=bridge.url)).id
 
 
 def _message(n: int, text: str = "hello", **extra: Any) -> dict[str, Any]:

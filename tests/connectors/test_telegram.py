@@ -20,7 +20,7 @@ from shequn.domain.events import Custom, EventBase, MemberJoined, MemberLeft, Me
 from shequn.intake.service import Intake
 from shequn.outbox.clock import ManualClock
 from shequn.outbox.worker import Worker
-from shequn.store.models import EventRecord, Group, OutboxAction
+from shequn.store.models import EventRecord, Group
 from shequn.store.store import Store
 from shequn.store.types import utcnow
 from tests.conftest import LiveServer
@@ -198,4 +198,3 @@ def test_polling_mode_stores_updates_then_moves_the_offset(
     updates = fake_api.calls_of("getUpdates")
     assert poller.offset is not None and poller.offset > 1000
     assert "chat_member" in updates[0].params["allowed_updates"]
-    assert not any(isinstance(a, OutboxAction) for a in [])

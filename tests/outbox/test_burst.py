@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-
 from sqlalchemy import func, select
 
 from shequn.connectors.telegram.fake import FakeBotApi

@@ -54,7 +54,7 @@ def test_sigkill_mid_batch_loses_and_doubles_nothing(
         for chat in GROUPS:
             internal = group_id(store, workspace_id, chat)
             enqueue(store, workspace_id, internal, chat, "post", 2, text=f"hello {chat} #{{n}}")
-            enqueue(store, workspace_id, internal, chat, "mute", 3, user_id=f"5{{n}}",
+            enqueue(store, workspace_id, internal, chat, "mute", 3, user_id="5{n}",
                     until="2030-01-01T00:00:00+00:00")
         total = len(GROUPS) * 5
 
