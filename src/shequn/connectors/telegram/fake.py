@@ -394,7 +394,7 @@ class FakeBotApi:
         return {**chat_json(chat.id, chat.title), "accent_color_id": 0,
                 "max_reaction_count": 11, "accepted_gift_types": {
                     "unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
-                    "premium_subscription": False}}
+                    "premium_subscription": False, "gifts_from_channels": False}}
 
     def _api_getChatAdministrators(self, params: dict[str, Any]) -> Any:
         from shequn.connectors.telegram.updates import member_json
