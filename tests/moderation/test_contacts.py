@@ -35,6 +35,7 @@ from shequn.moderation.normalize import normalize
         ("威 w2753636", "w2753636"),
         ("add me on telegram: @easyjob", "@easyjob"),
         ("call me 4155552671", "4155552671"),
+        ("fast and cheap, ｓｉｇｎａｌ c s k g p 2 4 6 5 6", "cskgp24656"),
     ],
 )
 def test_finds_handles(text: str, value: str) -> None:

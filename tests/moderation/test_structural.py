@@ -28,6 +28,7 @@ from shequn.moderation.structural import (
         ("abc点com 进群", "abc.com"),
         ("abc。com", "abc.com"),
         ("abc [.] com", "abc.com"),
+        ("点击 168jia . com 填写地址", "168jia.com"),
         ("黄网w2.pm", "w2.pm"),
         ("t.me/+abcdef 代发广告", "t.me"),
         ("wa.me/123456", "wa.me"),
@@ -49,6 +50,8 @@ def test_finds_disguised_links(text: str, host: str) -> None:
         "Mr. Smith said hi",
         "node.js is great",
         "下午3点开会",
+        "I went home. com is short for company",
+        "see you at 5. me too",
     ],
 )
 def test_no_link_in_ordinary_text(text: str) -> None:

@@ -15,7 +15,7 @@ undoes these and returns three views:
     ``text`` where letters spelt out one by one are joined ("c a s i n o",
     "w.e.i.x.i.n" → "casino", "weixin"), for whole-word keyword matching.
 ``digits``
-    ``text`` where separators between digits are removed and runs of Chinese
+    ``words`` where separators between digits are removed and runs of Chinese
     numerals are spelt as digits ("八三二五四八七七五" → "832548775"), for
     contact detection.
 
@@ -150,11 +150,12 @@ def normalize(raw: str) -> NormalizedText:
     """Fold ``raw`` into the views rules and the classifier match against."""
     clipped, truncated = clip(raw)
     text = fold(clipped)
+    words = word_view(text)
     return NormalizedText(
         text=text,
         squeezed=squeeze(text),
-        words=word_view(text),
-        digits=digit_view(text),
+        words=words,
+        digits=digit_view(words),
         original_length=len(raw),
         truncated=truncated,
     )

@@ -25,7 +25,11 @@ _TLD_NAMES = (
 TLDS: frozenset[str] = frozenset(_TLD_NAMES.split())
 """Top-level domains a bare ``name.tld`` in the text must end with to count as a link."""
 
-_DOT_DISGUISE = re.compile(r"\s?(?:\[\.\]|\(\.\)|（\.）|【\.】|。|点|點|\[dot\]|\(dot\)| dot )\s?")
+_DOT_DISGUISE = re.compile(
+    r"\s?(?:\[\.\]|\(\.\)|（\.）|【\.】|。|点|點|\[dot\]|\(dot\)| dot )\s?"
+    # "168jia . com": a space before the dot never happens in prose, so it is a disguise.
+    r"|(?<=[a-z0-9])\s+\.\s*(?=[a-z]{2,8}\b)"
+)
 _URL = re.compile(
     r"(?:(?:https?|ftp)://|www\.)[^\s<>\"'，。]+"
     r"|(?<![a-z0-9_@.\-])(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+(?P<tld>[a-z]{2,8})"

@@ -13,11 +13,13 @@ threshold and training notes.
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +85,8 @@ class SpamModel:
         )
         if not explain or probability < explain_from:
             return probability, ()
-        contributions = [(f, w * scale) for f in features if (w := weights.get(f, 0.0))]
-        contributions.sort(key=lambda fc: -fc[1])
-        return probability, tuple(contributions[:explain])
+        contributions = [(f, w * scale) for f in features if (w := weights.get(f, 0.0)) > 0]
+        return probability, tuple(heapq.nlargest(explain, contributions, key=itemgetter(1)))
 
     def calibrate(self, margin: float) -> float:
         """Calibrated spam probability of a margin."""
