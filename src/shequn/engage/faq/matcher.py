@@ -11,6 +11,7 @@ The matcher is immutable and pure; build one per FAQ revision and share it.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, defaultdict
@@ -27,12 +28,16 @@ KeywordMode = Literal["contains", "exact", "regex"]
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 BACKGROUND = -1
 """Entry id of the out-of-scope examples inside the index."""
-LANGUAGE_OFFSET = {"zh": 0.14, "en": -0.06}
+LANGUAGE_OFFSET = {"zh": 0.15, "en": -0.11}
 """Added to scores by the question's language: character n-gram similarities of Chinese
 paraphrases run lower than word similarities of English ones, and one threshold should
 mean the same confidence in both (offsets tuned on ``benchmarks/data/faq_dev.tsv``)."""
 COVERAGE_WEIGHT = 0.4
 """How much the share of the question explained by the nearest example moves the score."""
+NEIGHBOURS = 5
+AGREEMENT_WEIGHT = 0.2
+"""How much it counts that the ``NEIGHBOURS`` nearest examples belong to the same entry
+(a paraphrase resembles several examples of its entry; a stray question, a few of many)."""
 DEFAULT_KEYWORD_BONUS = 0.1
 """What a keyword hit adds to the semantic score (a hit alone scores this much)."""
 DEFAULT_THRESHOLD = 0.3
@@ -173,8 +178,9 @@ class FaqMatcher:
         norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
         return {f: w / norm for f, w in vector.items()}
 
-    def _semantic(self, text: str) -> dict[int, tuple[float, str, float]]:
-        """Best cosine per entry, with the example that gave it and the query share it covers."""
+    def _semantic(self, text: str) -> tuple[dict[int, tuple[float, str, float]], dict[int, float]]:
+        """Per entry: best cosine, its example and the query share it covers; and the entry's
+        share of the nearest examples' similarity (how much the neighbours agree)."""
         scores: dict[int, float] = defaultdict(float)
         covered: dict[int, float] = defaultdict(float)
         for feature, weight in self._vector(features(text)).items():
@@ -186,7 +192,12 @@ class FaqMatcher:
             entry_id, example = self._docs[number]
             if entry_id not in best or score > best[entry_id][0]:
                 best[entry_id] = (score, example, covered[number])
-        return best
+        nearest = heapq.nlargest(NEIGHBOURS, scores.items(), key=lambda item: item[1])
+        total = sum(score for _, score in nearest) or 1.0
+        agreement: dict[int, float] = defaultdict(float)
+        for number, score in nearest:
+            agreement[self._docs[number][0]] += score / total
+        return best, agreement
 
     def _keyword_hits(self, text: str) -> dict[int, str]:
         hits: dict[int, str] = {}
@@ -198,7 +209,7 @@ class FaqMatcher:
 
     def rank(self, text: str, *, group_id: int | None = None, limit: int = 3) -> list[FaqMatch]:
         """The best ``limit`` candidates for ``text``, best first (entries of other groups out)."""
-        semantic = self._semantic(text) if self.use_semantic else {}
+        semantic, agreement = self._semantic(text) if self.use_semantic else ({}, {})
         chatter = semantic.pop(BACKGROUND, (0.0, "", 0.0))[0] * self.background_weight
         hits = self._keyword_hits(text) if self.use_keywords else {}
         offset = LANGUAGE_OFFSET["zh" if is_chinese(text) else "en"] if self.use_semantic else 0.0
@@ -219,6 +230,7 @@ class FaqMatcher:
                 # A question half of which the example does not explain is probably about
                 # something else: reward coverage above one half, penalise it below.
                 score += COVERAGE_WEIGHT * (coverage - 0.5)
+                score += AGREEMENT_WEIGHT * (agreement.get(entry_id, 0.0) - 0.5)
             candidates.append(FaqMatch(entry_id, score, cosine, keyword, nearest, chatter,
                                        coverage))
         candidates.sort(key=lambda m: (-m.score, m.entry_id))
