@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from shequn.connectors.ingest import IngestQueue
-from shequn.connectors.telegram.convert import parse_update, update_to_events
+from shequn.connectors.telegram.convert import update_to_events
 from shequn.connectors.telegram.fake import FakeBotApi
 from shequn.connectors.telegram.polling import Poller
 from shequn.connectors.telegram.updates import UpdateFactory, chat_json, user_json
@@ -34,7 +34,7 @@ T = 1_780_000_000
 
 
 def _one(update: dict[str, Any]) -> EventBase:
-    [event] = update_to_events(parse_update(update), bot_id="9")
+    [event] = update_to_events((update), bot_id="9")
     return event
 
 
@@ -87,8 +87,7 @@ def test_text_mention_names_the_person() -> None:
 ])
 def test_chat_member_changes(old: str, new: str, actor: dict[str, Any],
                              expected: tuple[type, str | None, str | None] | None) -> None:
-    events = update_to_events(parse_update(U.chat_member(CHAT, actor, ALICE, T, old, new)),
-                              bot_id="9")
+    events = update_to_events(U.chat_member(CHAT, actor, ALICE, T, old, new), bot_id="9")
     if expected is None:
         assert events == []
         return
@@ -115,14 +114,17 @@ def test_join_via_request_and_join_request_and_rename() -> None:
 def test_service_join_messages_and_channels_are_skipped() -> None:
     joined = U.message(CHAT, ALICE, 15, T, new_chat_members=[ALICE])
     channel = U.message(chat_json(-100777, "news", kind="channel"), ALICE, 1, T, "post")
-    assert update_to_events(parse_update(joined), bot_id="9") == []
-    assert update_to_events(parse_update(channel), bot_id="9") == []
+    assert update_to_events((joined), bot_id="9") == []
+    assert update_to_events((channel), bot_id="9") == []
 
 
-@pytest.mark.parametrize("bad", [{}, {"update_id": "x"}, []])
-def test_not_an_update(bad: Any) -> None:
-    with pytest.raises(ValueError, match="update_id"):
-        parse_update(bad)
+@pytest.mark.parametrize(("bad", "problem"), [
+    ({}, "update_id"), ({"update_id": "x"}, "update_id"), ([], "update_id"),
+    ({"update_id": 1, "message": {"date": 1}}, "'chat'"),
+])
+def test_not_an_update(bad: Any, problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        update_to_events(bad, bot_id="9")
 
 
 def test_webhook_mode_end_to_end(

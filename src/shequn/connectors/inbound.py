@@ -81,19 +81,18 @@ class Inbound:
     @staticmethod
     def _telegram(config: TelegramConfig, headers: Mapping[str, str], body: bytes
                   ) -> list[EventBase]:
-        from shequn.connectors.telegram.convert import parse_update, update_to_events
+        from shequn.connectors.telegram.convert import update_to_events
 
         expected = config.webhook_secret.get_secret_value() if config.webhook_secret else ""
         given = headers.get(TELEGRAM_SECRET_HEADER) or ""
         if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
             raise BadSignature(f"missing or wrong {TELEGRAM_SECRET_HEADER} header")
         try:
-            update = parse_update(orjson.loads(body))
+            return update_to_events(orjson.loads(body), bot_id=config.bot_id)
         except orjson.JSONDecodeError as exc:
             raise InputError(f"body is not valid JSON: {exc}") from None
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
-        return update_to_events(update, bot_id=config.bot_id)
+        except ValueError as exc:  # pydantic's ValidationError included
+            raise InputError(str(exc).splitlines()[0]) from None
 
     def _webhook(self, target: _Target, headers: Mapping[str, str], body: bytes
                  ) -> list[EventBase]:

@@ -1,4 +1,8 @@
-"""The one inbound conversion: a Telegram update becomes canonical events.
+"""The one inbound conversion: a Telegram update (Bot API JSON) becomes canonical events.
+
+It reads the JSON Telegram sends, as documented in the Bot API, rather than
+python-telegram-bot's objects: building those costs more than the rest of the
+webhook path together, and the conversion needs a dozen fields.
 
 What maps to what:
 
@@ -21,19 +25,8 @@ Events from the same group message delivered to two bots share one
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
-
-from telegram import (
-    Chat,
-    ChatJoinRequest,
-    ChatMember,
-    ChatMemberUpdated,
-    MessageEntity,
-    Update,
-)
-from telegram import (
-    Message as TgMessage,
-)
 
 from shequn.domain.enums import MediaKind, Platform
 from shequn.domain.events import Custom, EventBase, MemberJoined, MemberLeft, Message
@@ -43,8 +36,8 @@ ALLOWED_UPDATES = ("message", "edited_message", "chat_member", "my_chat_member",
                    "chat_join_request")
 """Update types shequn asks Telegram for (``chat_member`` must be asked for explicitly)."""
 
-_GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
-_PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+_GROUP_TYPES = ("group", "supergroup")
+_PRESENT = ("member", "administrator", "creator")
 _MEDIA: tuple[tuple[str, MediaKind], ...] = (
     ("photo", MediaKind.IMAGE), ("video", MediaKind.VIDEO), ("animation", MediaKind.VIDEO),
     ("video_note", MediaKind.VIDEO), ("voice", MediaKind.VOICE), ("audio", MediaKind.VOICE),
@@ -53,129 +46,134 @@ _MEDIA: tuple[tuple[str, MediaKind], ...] = (
     ("venue", MediaKind.LOCATION),
 )
 
+Json = dict[str, Any]
 
-def parse_update(data: dict[str, Any]) -> Update:
-    """A Bot API update (JSON) as a python-telegram-bot object; ValueError when it is not one."""
-    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+
+def update_to_events(update: Any, *, bot_id: str) -> list[EventBase]:
+    """Canonical events for one update (none for kinds shequn does not track).
+
+    ValueError, saying what is wrong, when ``update`` is not a Bot API update.
+    """
+    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
         raise ValueError("not a Telegram update: it needs an integer 'update_id'")
     try:
-        return Update.de_json(data, None)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ValueError(f"malformed Telegram update: {exc!r}") from exc
-
-
-def update_to_events(update: Update, *, bot_id: str) -> list[EventBase]:
-    """Canonical events for one update (none for kinds shequn does not track)."""
-    if update.message is not None or update.edited_message is not None:
-        message = update.message or update.edited_message
-        assert message is not None
-        return _message_events(message, bot_id, edited=update.message is None)
-    if update.chat_member is not None:
-        event = _membership(update.chat_member)
-        return [event] if event is not None else []
-    if update.chat_join_request is not None:
-        return [_join_request(update.chat_join_request)]
-    if update.my_chat_member is not None:
-        change = update.my_chat_member
-        return [Custom(**_where(change.chat), **_who(change.from_user), source=SOURCE,
-                       external_id=f"bot:{bot_id}:{change.chat.id}:{_ts(change.date)}",
-                       occurred_at=change.date, name="bot_status",
-                       data={"bot_id": bot_id, "status": change.new_chat_member.status})]
+        if "message" in update or "edited_message" in update:
+            edited = "message" not in update
+            return _message_events(update["edited_message" if edited else "message"], bot_id,
+                                   edited=edited)
+        if "chat_member" in update:
+            event = _membership(update["chat_member"])
+            return [event] if event is not None else []
+        if "chat_join_request" in update:
+            return [_join_request(update["chat_join_request"])]
+        if "my_chat_member" in update:
+            change = update["my_chat_member"]
+            return [Custom(**_where(change["chat"]), **_who(change.get("from")), source=SOURCE,
+                           external_id=f"bot:{bot_id}:{change['chat']['id']}:{change['date']}",
+                           occurred_at=_time(change["date"]), name="bot_status",
+                           data={"bot_id": bot_id,
+                                 "status": change["new_chat_member"]["status"]})]
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"malformed Telegram update: missing or bad {exc}") from None
     return []
 
 
-def _ts(moment: Any) -> int:
-    return int(moment.timestamp())
+def _time(stamp: Any) -> datetime:
+    return datetime.fromtimestamp(int(stamp), UTC)
 
 
-def _where(chat: Chat) -> dict[str, Any]:
-    if chat.type in _GROUP_TYPES:
-        return {"platform": Platform.TELEGRAM, "group_id": str(chat.id),
-                "group_name": (chat.title or None) and chat.title[:256]}
+def _where(chat: Json) -> Json:
+    if chat.get("type") in _GROUP_TYPES:
+        title = chat.get("title") or None
+        return {"platform": Platform.TELEGRAM, "group_id": str(chat["id"]),
+                "group_name": title[:256] if title else None}
     return {"platform": Platform.TELEGRAM}
 
 
-def _who(user: Any) -> dict[str, Any]:
-    if user is None:
+def _who(user: Json | None) -> Json:
+    if not user:
         return {}
-    return {"user_id": str(user.id), "user_name": user.full_name[:256] or None}
+    name = " ".join(part for part in (user.get("first_name"), user.get("last_name")) if part)
+    return {"user_id": str(user["id"]), "user_name": name[:256] or None}
 
 
-def _message_events(message: TgMessage, bot_id: str, *, edited: bool) -> list[EventBase]:
-    chat = message.chat
-    if chat.type == Chat.CHANNEL:
+def _message_events(message: Json, bot_id: str, *, edited: bool) -> list[EventBase]:
+    chat = message["chat"]
+    if chat.get("type") == "channel":
         return []
-    if chat.type in _GROUP_TYPES:
-        key = f"{chat.id}:{message.message_id}"
+    if chat.get("type") in _GROUP_TYPES:
+        key = f"{chat['id']}:{message['message_id']}"
     else:  # private chats are per bot: two bots' chats with one person share chat and ids
-        key = f"{bot_id}:{chat.id}:{message.message_id}"
-    if edited and message.edit_date is not None:
-        key += f":e{_ts(message.edit_date)}"
-    common: dict[str, Any] = {"source": SOURCE, "occurred_at": message.edit_date or message.date,
-                              **_where(chat), **_who(message.from_user)}
-    if message.new_chat_title:
+        key = f"{bot_id}:{chat['id']}:{message['message_id']}"
+    when = message.get("edit_date") if edited else None
+    if when is not None:
+        key += f":e{when}"
+    common: Json = {"source": SOURCE, "occurred_at": _time(when or message["date"]),
+                    **_where(chat), **_who(message.get("from"))}
+    if message.get("new_chat_title"):
         return [Custom(**common, external_id=f"title:{key}", name="group_renamed",
-                       data={"title": message.new_chat_title})]
-    if message.new_chat_members or message.left_chat_member or not _has_content(message):
-        return []  # joins and leaves come from chat_member updates; other service messages skip
-    return [Message(**common, external_id=key, message_id=str(message.message_id),
-                    text=message.text or message.caption or "", **_content(message))]
+                       data={"title": message["new_chat_title"]})]
+    text = message.get("text") or message.get("caption") or ""
+    media = next((kind for name, kind in _MEDIA if message.get(name)), MediaKind.NONE)
+    if not text and media == MediaKind.NONE:
+        return []  # joins, leaves and other service messages
+    return [Message(**common, external_id=key, message_id=str(message["message_id"]),
+                    text=text, media=media, **_content(message, text))]
 
 
-def _has_content(message: TgMessage) -> bool:
-    return bool(message.text or message.caption
-                or any(getattr(message, name) for name, _ in _MEDIA))
+def _utf16_slice(text: str, offset: int, length: int) -> str:
+    """Entity offsets count UTF-16 code units (emoji are two)."""
+    encoded = text.encode("utf-16-le")
+    return encoded[offset * 2:(offset + length) * 2].decode("utf-16-le", errors="ignore")
 
 
-def _content(message: TgMessage) -> dict[str, Any]:
-    media, ref = MediaKind.NONE, None
-    for name, kind in _MEDIA:
-        if getattr(message, name):
-            media = kind
-            break
-    if message.photo:
-        largest = max(message.photo, key=lambda size: size.width * size.height)
-        ref = f"telegram:file:{largest.file_id}"
-    entities = {**message.parse_entities(), **message.parse_caption_entities()}
+def _content(message: Json, text: str) -> Json:
+    ref = None
+    photos = message.get("photo")
+    if photos:
+        largest = max(photos, key=lambda size: size.get("width", 0) * size.get("height", 0))
+        ref = f"telegram:file:{largest['file_id']}"
     links: list[str] = []
     mentions: list[str] = []
-    for entity, text in entities.items():
-        if entity.type == MessageEntity.URL:
-            links.append(text[:2048])
-        elif entity.type == MessageEntity.TEXT_LINK and entity.url:
-            links.append(entity.url[:2048])
-        elif entity.type == MessageEntity.TEXT_MENTION and entity.user is not None:
-            mentions.append(str(entity.user.id))
-    replied = message.reply_to_message
-    if replied is not None and replied.from_user is not None:
-        mentions.append(str(replied.from_user.id))
+    for entity in (message.get("entities") or message.get("caption_entities") or ()):
+        kind = entity.get("type")
+        if kind == "url":
+            links.append(_utf16_slice(text, entity["offset"], entity["length"])[:2048])
+        elif kind == "text_link" and entity.get("url"):
+            links.append(str(entity["url"])[:2048])
+        elif kind == "text_mention" and entity.get("user"):
+            mentions.append(str(entity["user"]["id"]))
+    replied = message.get("reply_to_message")
+    if replied and replied.get("from"):
+        mentions.append(str(replied["from"]["id"]))
     return {
-        "media": media, "media_ref": ref, "links": links[:200],
-        "mentions": list(dict.fromkeys(mentions))[:1000],
-        "reply_to": str(replied.message_id) if replied is not None else None,
+        "media_ref": ref, "links": links[:200], "mentions": list(dict.fromkeys(mentions))[:1000],
+        "reply_to": str(replied["message_id"]) if replied else None,
     }
 
 
-def _membership(change: ChatMemberUpdated) -> MemberJoined | MemberLeft | None:
-    was, now = change.old_chat_member, change.new_chat_member
-    was_in = was.status in _PRESENT or (was.status == ChatMember.RESTRICTED
-                                        and bool(getattr(was, "is_member", False)))
-    is_in = now.status in _PRESENT or (now.status == ChatMember.RESTRICTED
-                                       and bool(getattr(now, "is_member", False)))
+def _present(member: Json) -> bool:
+    status = member.get("status")
+    return status in _PRESENT or (status == "restricted" and bool(member.get("is_member")))
+
+
+def _membership(change: Json) -> MemberJoined | MemberLeft | None:
+    was_in, is_in = _present(change["old_chat_member"]), _present(change["new_chat_member"])
     if was_in == is_in:
         return None
-    person = now.user
-    actor = change.from_user
-    common: dict[str, Any] = {
-        "source": SOURCE, "occurred_at": change.date, **_where(change.chat), **_who(person),
-        "external_id": f"cm:{change.chat.id}:{person.id}:{_ts(change.date)}:"
+    person = change["new_chat_member"]["user"]
+    actor = change.get("from")
+    common: Json = {
+        "source": SOURCE, "occurred_at": _time(change["date"]), **_where(change["chat"]),
+        **_who(person),
+        "external_id": f"cm:{change['chat']['id']}:{person['id']}:{change['date']}:"
                        f"{'in' if is_in else 'out'}",
     }
-    by_other = actor is not None and actor.id != person.id
+    by_other = actor is not None and actor["id"] != person["id"]
     if is_in:
-        if change.via_join_request:
+        if change.get("via_join_request"):
             via = "request"
-        elif change.invite_link is not None:
+        elif change.get("invite_link"):
             via = "link"
         elif by_other:
             via = "added"
@@ -183,16 +181,17 @@ def _membership(change: ChatMemberUpdated) -> MemberJoined | MemberLeft | None:
             via = "other"
         # Whoever approved a request or made the link is not the inviter; an adder is.
         return MemberJoined(**common, via=via,
-                            invited_by=str(actor.id) if via == "added" and actor else None)
-    return MemberLeft(**common, removed_by=str(actor.id) if by_other and actor else None)
+                            invited_by=str(actor["id"]) if via == "added" and actor else None)
+    return MemberLeft(**common, removed_by=str(actor["id"]) if by_other and actor else None)
 
 
-def _join_request(request: ChatJoinRequest) -> Custom:
-    person = request.from_user
+def _join_request(request: Json) -> Custom:
+    person = request["from"]
+    link = request.get("invite_link")
     return Custom(
-        source=SOURCE, occurred_at=request.date, **_where(request.chat), **_who(person),
-        external_id=f"jr:{request.chat.id}:{person.id}:{_ts(request.date)}",
+        source=SOURCE, occurred_at=_time(request["date"]), **_where(request["chat"]),
+        **_who(person), external_id=f"jr:{request['chat']['id']}:{person['id']}:{request['date']}",
         name="join_requested",
-        data={"bio": request.bio or "",
-              "invite_link": request.invite_link.invite_link if request.invite_link else None},
+        data={"bio": request.get("bio") or "",
+              "invite_link": link.get("invite_link") if isinstance(link, dict) else None},
     )

@@ -65,7 +65,7 @@ class Poller:
         from telegram import Update
 
         events = [event for update in updates if isinstance(update, Update)
-                  for event in update_to_events(update, bot_id=self.config.bot_id)]
+                  for event in update_to_events(update.to_dict(), bot_id=self.config.bot_id)]
         if events:
             await self.queue.submit(self.workspace_id, events,
                                     Link(self.account_id, "telegram"))
