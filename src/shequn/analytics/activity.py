@@ -10,6 +10,7 @@ days are local days at the workspace's UTC offset):
 * last_message_ts / last_active_ts: newest message / newest activity event.
 * won_back: an activity day in the last ``won_back_window_days`` that follows
   the previous activity day by at least ``won_back_gap_days``.
+* draws: messages whose media is a red envelope (a prize draw).
 * giveaway joins: a stay in a group whose red envelope / prize draw came at most
   ``giveaway_window_days`` after the join; ``left_soon`` when the member left
   within ``giveaway_leave_days`` of it.
@@ -27,10 +28,30 @@ _REPLY_KEY = '"reply_to"'
 _MENTIONS_KEY = '"mentions"'
 
 
+def message_facts(src: Sources) -> ir.Table:
+    """Every message once: member_id, ts, group_id and what its payload says (reply, mention,
+    prize draw). Reading the payload is the costly part, so it happens in this one pass."""
+
+    def build() -> ir.Table:
+        ev = src.events
+        msgs = ev.filter(ev.kind == "message")
+        doc = msgs.doc
+        # The JSON is parsed only where the cheap substring test passes.
+        draw = ibis.cases(
+            (doc.contains("red_envelope"),
+             (src.backend.json_text(doc, "media") == "red_envelope").fill_null(False)),
+            else_=False,
+        )
+        return msgs.select("member_id", "ts", "group_id", reply=doc.contains(_REPLY_KEY),
+                           mention=doc.contains(_MENTIONS_KEY), draw=draw)
+
+    return src.cached("message_facts", build)
+
+
 def message_activity(src: Sources, as_of: int, settings: ProfileSettings) -> ir.Table:
     """Per member with messages: counts, speaking days, replies, mentions, last message."""
-    ev = src.events
-    msgs = ev.filter((ev.kind == "message") & (ev.ts <= as_of))
+    facts = message_facts(src)
+    msgs = facts.filter(facts.ts <= as_of)
     recent = msgs.ts > as_of - 30 * DAY
     day = src.day(msgs.ts, settings.activity.timezone_hours)
     return msgs.group_by("member_id").aggregate(
@@ -38,8 +59,8 @@ def message_activity(src: Sources, as_of: int, settings: ProfileSettings) -> ir.
         messages_7d=msgs.count(where=msgs.ts > as_of - 7 * DAY),
         messages_30d=msgs.count(where=recent),
         speaking_days_30d=day.nunique(where=recent),
-        replies_30d=msgs.count(where=recent & msgs.doc.contains(_REPLY_KEY)),
-        mentions_30d=msgs.count(where=recent & msgs.doc.contains(_MENTIONS_KEY)),
+        replies_30d=msgs.count(where=recent & msgs.reply),
+        mentions_30d=msgs.count(where=recent & msgs.mention),
         last_message_ts=msgs.ts.max(),
     )
 
@@ -69,21 +90,27 @@ def checkin_activity(src: Sources, as_of: int, settings: ProfileSettings) -> ir.
 
 
 def lifecycle_activity(src: Sources, as_of: int, settings: ProfileSettings) -> ir.Table:
-    """Per active member: last_active_ts and whether they came back after a long gap."""
+    """Per active member: last_active_ts and whether they came back after a long gap.
+
+    With the window no longer than the gap (settings enforce it), only the first
+    activity day inside the window can follow a long gap — any later one follows a
+    day inside the window — so "won back" is: first day in the window minus the last
+    day before it is at least the gap. One grouping, no window function.
+    """
     ev = src.events
     acts = ev.filter(ev.kind.isin(ACTIVE_KINDS) & (ev.ts <= as_of))
-    days = acts.select("member_id", "ts", day=src.day(acts.ts, settings.activity.timezone_hours))
-    per_day = days.group_by("member_id", "day").aggregate(last_ts=days.ts.max())
-    gaps = per_day.mutate(
-        gap=per_day.day - per_day.day.lag().over(group_by="member_id", order_by="day")
-    )
+    day = src.day(acts.ts, settings.activity.timezone_hours)
     life = settings.lifecycle
     today = (as_of + settings.activity.timezone_hours * 3600) // DAY
-    returned = (gaps.day > today - life.won_back_window_days) & (
-        gaps.gap >= life.won_back_gap_days
+    window_start = today - life.won_back_window_days
+    per_member = acts.group_by("member_id").aggregate(
+        last_active_ts=acts.ts.max(),
+        first_recent=day.min(where=day > window_start),
+        last_before=day.max(where=day <= window_start),
     )
-    return gaps.group_by("member_id").aggregate(
-        last_active_ts=gaps.last_ts.max(), won_back=gaps.count(where=returned) > 0,
+    gap = per_member.first_recent - per_member.last_before
+    return per_member.select(
+        "member_id", "last_active_ts", won_back=(gap >= life.won_back_gap_days).fill_null(False)
     )
 
 
@@ -99,13 +126,10 @@ def memberships(src: Sources, as_of: int) -> ir.Table:
 
 def giveaway_joins(src: Sources, as_of: int, settings: ProfileSettings) -> ir.Table:
     """Members who joined a group shortly before a prize draw; ``left_soon`` if they then left."""
-    ev = src.events
-    draws = ev.filter(
-        (ev.kind == "message") & (ev.ts <= as_of) & ev.doc.contains("red_envelope")
-    )
-    draws = draws.filter(
-        src.backend.json_text(draws.doc, "media") == "red_envelope"
-    ).select(draw_group=draws.group_id, draw_ts=draws.ts).distinct()
+    facts = message_facts(src)
+    draws = facts.filter(facts.draw & (facts.ts <= as_of)).select(
+        draw_group=facts.group_id, draw_ts=facts.ts
+    ).distinct()
     stays = src.memberships.filter(src.memberships.joined_ts <= as_of)
     layer = settings.layer
     joined = stays.join(draws, stays.group_id == draws.draw_group)

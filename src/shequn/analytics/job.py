@@ -89,11 +89,11 @@ def compute(
     src = load_sources(backend, workspace_id)
 
     def profiles_at(moment: int) -> pd.DataFrame:
-        frame: pd.DataFrame = backend.con.execute(member_profiles(src, moment, settings))
+        frame: pd.DataFrame = backend.frame(member_profiles(src, moment, settings))
         return frame
 
     profiles_table = backend.materialize(member_profiles(src, as_of, settings))
-    profiles: pd.DataFrame = backend.con.execute(profiles_table)
+    profiles: pd.DataFrame = backend.frame(profiles_table)
     clock.lap("profiles")
 
     scores, potential = pd.Series(dtype="float64"), set[int]()
@@ -111,7 +111,7 @@ def compute(
     keyword_expr = keyword_tags(src, as_of, settings.keywords) if Stage.KEYWORDS in wanted \
         else None
     if keyword_expr is not None:
-        parts.append(_tag_frame(backend.con.execute(keyword_expr), "keyword"))
+        parts.append(_tag_frame(backend.frame(keyword_expr), "keyword"))
         clock.lap("keywords")
     if Stage.FACTS in wanted and settings.fact_columns:
         parts.append(_tag_frame(fact_column_tags(src, settings.fact_columns), "import"))
@@ -167,7 +167,7 @@ def _segment_members(
     backend: Backend, wide: ir.Table, tags: ir.Table, segment: SavedSegment
 ) -> pd.DataFrame:
     chosen = wide.filter(compile_rule(segment.rule, wide, tags)).select("member_id")
-    frame: pd.DataFrame = backend.con.execute(chosen)
+    frame: pd.DataFrame = backend.frame(chosen)
     frame["name"] = segment.name
     frame["value"] = "1"
     return _tag_frame(frame, "segment")

@@ -97,7 +97,7 @@ def buyers_between(src: Sources, start: int, end: int) -> set[int]:
     """Members with a paid order in (start, end]."""
     o = src.orders
     paid = o.filter((o.status == "paid") & (o.ts > start) & (o.ts <= end))
-    frame = src.backend.con.execute(paid.select("member_id").distinct())
+    frame = src.backend.frame(paid.select("member_id").distinct())
     return {int(v) for v in frame["member_id"]}
 
 

@@ -90,7 +90,7 @@ def fact_column_tags(src: Sources, columns: tuple[FactColumn, ...]) -> pd.DataFr
     for mapping in columns:
         cells = member.select(member_id=member.id.cast("int64"),
                               cell=src.backend.json_text(member.attributes, mapping.column))
-        frame = src.backend.con.execute(cells.filter(cells.cell.notnull() & (cells.cell != "")))
+        frame = src.backend.frame(cells.filter(cells.cell.notnull() & (cells.cell != "")))
         for member_id, cell in zip(frame["member_id"], frame["cell"], strict=True):
             rows.extend((int(member_id), name, value)
                         for name, value in _fact_values(mapping, str(cell)))

@@ -124,6 +124,9 @@ class LifecycleSettings(BaseModel):
     def _ordered(self) -> LifecycleSettings:
         if not self.active_days < self.dormant_days < self.churned_days:
             raise ValueError("need active_days < dormant_days < churned_days")
+        if self.won_back_window_days > self.won_back_gap_days:
+            raise ValueError("need won_back_window_days <= won_back_gap_days (a return is "
+                             "recent, the absence before it long)")
         return self
 
 

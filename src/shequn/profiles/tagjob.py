@@ -165,7 +165,7 @@ def evaluate_propensity(
         src = load_sources(backend, workspace_id)
 
         def profiles_at(at: int) -> pd.DataFrame:
-            frame: pd.DataFrame = backend.con.execute(member_profiles(src, at, settings))
+            frame: pd.DataFrame = backend.frame(member_profiles(src, at, settings))
             return frame
 
         return propensity.evaluate(src, profiles_at, moment)

@@ -139,7 +139,7 @@ def preview(store: Store, *, workspace_id: int, rule: str, sample: int = 10,
     try:
         chosen = _matches(backend, workspace_id, rule)
         count = int(backend.execute_scalar(chosen.count()))
-        rows = backend.con.execute(chosen.order_by("member_id").limit(sample))
+        rows = backend.frame(chosen.order_by("member_id").limit(sample))
         profiles = int(backend.execute_scalar(
             backend.table("member_profile").filter(
                 _.workspace_id == workspace_id).count())) > 0
@@ -170,7 +170,7 @@ def export_rows(store: Store, *, workspace_id: int, rule: str,
     check(rule)
     backend = _open(store, workspace_id, engine)
     try:
-        frame = backend.con.execute(_matches(backend, workspace_id, rule).order_by("member_id"))
+        frame = backend.frame(_matches(backend, workspace_id, rule).order_by("member_id"))
     finally:
         backend.close()
     for record in frame.to_dict("records"):
