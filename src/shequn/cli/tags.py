@@ -17,7 +17,7 @@ from shequn.analytics.kinds import ALL_STAGES, EngineKind, Stage
 from shequn.cli.common import WorkspaceOption, console, friendly_errors, state, status, workspace_id
 from shequn.errors import InputError
 from shequn.profiles.settings import KeywordRule, load_settings, parse_settings, save_settings
-from shequn.profiles.tags import list_tags, tag_values
+from shequn.profiles.tags import list_tags, potential_buyers, tag_values
 
 tags_app = typer.Typer(help="Member tags: compute, list, settings / 会员标签：计算、查看、设置",
                        no_args_is_help=True)
@@ -99,6 +99,27 @@ def evaluate(ctx: typer.Context, engine: EngineOption = EngineKind.STORE,
     else:
         console.print(f"AUC: {result.auc:.3f}   top-decile buyers 前10%命中: "
                       f"{result.top_decile_buyers}")
+
+
+@tags_app.command("buyers")
+@friendly_errors
+def buyers(
+    ctx: typer.Context,
+    top: Annotated[int, typer.Option(min=1, max=10_000, help="How many / 人数")] = 20,
+    workspace: str = WorkspaceOption,
+) -> None:
+    """Likely buyers to follow up, best first / 潜在购买者（按购买倾向排序）."""
+    wid = workspace_id(ctx, workspace)
+    table = Table("id", "name 名称", "city 城市", "propensity 倾向", "layer 分层",
+                  "lifecycle 生命周期", "orders 订单", "last msg 最近发言(天)")
+    with state(ctx).store.session() as session:
+        for row in potential_buyers(session, workspace_id=wid, limit=top):
+            table.add_row(str(row["member_id"]), escape(row["display_name"] or ""),
+                          escape(row["city"] or ""), f"{row['propensity']:.2f}", row["layer"],
+                          row["lifecycle"], str(row["orders"]),
+                          "" if row["last_message_days"] is None
+                          else str(row["last_message_days"]))
+    console.print(table)
 
 
 @tags_app.command("list")

@@ -157,3 +157,22 @@ def tag_values(session: Session, *, workspace_id: int, name: str) -> list[tuple[
         .group_by(MemberTag.value)
     )
     return sorted(((str(v), int(n)) for v, n in rows), key=lambda pair: -pair[1])
+
+
+def potential_buyers(session: Session, *, workspace_id: int,
+                     limit: int = 50) -> list[dict[str, Any]]:
+    """Members most likely to buy in the next 30 days, for operators to follow up."""
+    rows = session.execute(
+        select(Member.id, Member.display_name, Member.city, MemberProfile.propensity,
+               MemberProfile.layer, MemberProfile.lifecycle, MemberProfile.orders,
+               MemberProfile.last_message_days)
+        .join(MemberProfile, MemberProfile.member_id == Member.id)
+        .where(MemberProfile.workspace_id == workspace_id, MemberProfile.potential_buyer)
+        .order_by(MemberProfile.propensity.desc(), Member.id)
+        .limit(limit)
+    )
+    return [
+        {"member_id": member_id, "display_name": name, "city": city, "propensity": score,
+         "layer": layer, "lifecycle": stage, "orders": orders, "last_message_days": days}
+        for member_id, name, city, score, layer, stage, orders, days in rows
+    ]
