@@ -157,6 +157,23 @@ class OutboxPublic(BaseModel):
     status: str
     attempts: int
     created_at: datetime
+    next_attempt_at: datetime | None = None
+    done_at: datetime | None = None
+    last_error: str | None = None
+    external_ref: str | None = None
+
+
+class OutboxRetry(BaseModel):
+    """Dead actions to queue again: ``ids``, or every dead action with ``all``."""
+
+    ids: list[int] = Field(default_factory=list, max_length=10_000)
+    all: bool = False
+
+
+class OutboxRetried(BaseModel):
+    """How many dead actions were queued again."""
+
+    retried: int
 
 
 class WorkspacePublic(BaseModel):
