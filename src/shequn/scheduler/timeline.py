@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Integer, bindparam, column, select, update, values
 
 from shequn.domain.actions import Post
 from shequn.engage.fatigue import group_day_key, under_cap
@@ -33,6 +33,7 @@ from shequn.scheduler.outbox import outbox_row, write_outbox
 from shequn.scheduler.rules import Rule, Slot, next_due, slots_between
 from shequn.store.models import ContentItem, Timeline, TimelineCursor, TimelineSlot
 from shequn.store.sql import insert_ignore, table_of
+from shequn.store.types import UTCDateTime
 
 _CURSORS = table_of(TimelineCursor)
 _SLOTS = table_of(TimelineSlot)
@@ -112,23 +113,47 @@ class TimelineRunner:
             return stats
         groups = load_groups(connection, [c.group_id for c in cursors])
         rules = load_rules(connection, sorted({c.timeline_id for c in cursors}))
+        # Groups sharing a timeline, time zone and start day share their slots: compute once.
         plans: list[tuple[ScheduledGroup, list[Slot]]] = []
+        known: dict[tuple[Any, ...], list[Slot]] = {}
+        upcoming: dict[tuple[Any, ...], datetime | None] = {}
+        moves: list[dict[str, Any]] = []
         for cursor in cursors:
             group = groups.get(cursor.group_id)
-            if group is not None:
-                plans.append((group, slots_between(
-                    rules.get(cursor.timeline_id, []), created=group.created_at,
-                    zone=group.engage.config.zone, after=cursor.checked_until, until=now)))
+            if group is None:
+                continue
+            zone = group.engage.config.zone
+            shape = (cursor.timeline_id, zone.key, group.created_at.astimezone(zone).date())
+            window = (*shape, cursor.checked_until)
+            if window not in known:
+                known[window] = slots_between(
+                    rules.get(cursor.timeline_id, []), created=group.created_at, zone=zone,
+                    after=cursor.checked_until, until=now)
+            if shape not in upcoming:
+                upcoming[shape] = next_due(rules.get(cursor.timeline_id, []),
+                                           created=group.created_at, zone=zone, after=now)
+            plans.append((group, known[window]))
+            moves.append({"g": group.ref.id, "checked": now, "next": upcoming[shape]})
         self._settle(connection, plans, now, stats)
-        moves = [{"g": group.ref.id, "checked": now, "next": next_due(
-            rules.get(c.timeline_id, []), created=group.created_at,
-            zone=group.engage.config.zone, after=now)}
-            for c in cursors if (group := groups.get(c.group_id)) is not None]
         if moves:
+            self._move(connection, moves)
+        return stats
+
+    @staticmethod
+    def _move(connection: Connection, moves: list[dict[str, Any]]) -> None:
+        """Advance the cursors: one ``UPDATE … FROM (VALUES …)`` on PostgreSQL, where a
+        round trip per row would dominate; an in-process executemany on SQLite."""
+        if connection.dialect.name != "postgresql":
             connection.execute(
                 update(_CURSORS).where(_CURSORS.c.group_id == bindparam("g"))
-                .values(checked_until=bindparam("checked"), next_due_at=bindparam("next")), moves)
-        return stats
+                .values(checked_until=bindparam("checked"), next_due_at=bindparam("next")),
+                moves)
+            return
+        moved = values(column("g", Integer), column("checked", UTCDateTime()),
+                       column("next", UTCDateTime()), name="moved").data(
+            [(m["g"], m["checked"], m["next"]) for m in moves])
+        connection.execute(update(_CURSORS).where(_CURSORS.c.group_id == moved.c.g)
+                           .values(checked_until=moved.c.checked, next_due_at=moved.c.next))
 
     def _settle(self, connection: Connection, plans: list[tuple[ScheduledGroup, list[Slot]]],
                 now: datetime, stats: TimelineStats) -> None:
