@@ -7,13 +7,16 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 import pytest
+from sqlalchemy import select
 
 from shequn.analytics import propensity
-from shequn.analytics.kinds import EngineKind
+from shequn.analytics.kinds import EngineKind, Stage
 from shequn.intake.service import Intake
 from shequn.intake.stream import ingest_dicts
-from shequn.profiles.tagjob import evaluate_propensity
+from shequn.profiles.tagjob import evaluate_propensity, run_tag_job
+from shequn.profiles.tags import potential_buyers
 from shequn.simulator import SimulationConfig, simulate
+from shequn.store.models import MemberProfile
 from shequn.store.store import Store
 from shequn.store.workspaces import create_workspace
 
@@ -71,3 +74,18 @@ def test_out_of_time_auc_on_a_simulated_community(sqlite_store: Store) -> None:
                                  as_of=datetime(2026, 4, 1, tzinfo=UTC))
     assert result.train_buyers > 10 and result.test_buyers > 10
     assert result.auc is not None and result.auc > 0.6
+
+    # The job stores the scores; the likeliest buyers come best first, none bought lately.
+    report = run_tag_job(sqlite_store, workspace_id, engine=EngineKind.DUCKDB,
+                         as_of=datetime(2026, 4, 1, tzinfo=UTC),
+                         stages=(Stage.PROFILES, Stage.PROPENSITY))
+    assert report.model_fitted
+    with sqlite_store.session() as session:
+        ranked = potential_buyers(session, workspace_id=workspace_id, limit=1000)
+        recent = {m for (m,) in session.execute(select(MemberProfile.member_id).where(
+            MemberProfile.recency_days <= 30))}
+        everyone = len(session.scalars(select(MemberProfile.member_id)).all())
+    scores = [row["propensity"] for row in ranked]
+    assert len(ranked) == int((everyone - len(recent)) * 0.1)  # the default top 10%
+    assert scores == sorted(scores, reverse=True)
+    assert not {row["member_id"] for row in ranked} & recent

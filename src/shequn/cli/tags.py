@@ -113,12 +113,16 @@ def buyers(
     table = Table("id", "name 名称", "city 城市", "propensity 倾向", "layer 分层",
                   "lifecycle 生命周期", "orders 订单", "last msg 最近发言(天)")
     with state(ctx).store.session() as session:
-        for row in potential_buyers(session, workspace_id=wid, limit=top):
-            table.add_row(str(row["member_id"]), escape(row["display_name"] or ""),
-                          escape(row["city"] or ""), f"{row['propensity']:.2f}", row["layer"],
-                          row["lifecycle"], str(row["orders"]),
-                          "" if row["last_message_days"] is None
-                          else str(row["last_message_days"]))
+        rows = potential_buyers(session, workspace_id=wid, limit=top)
+    if not rows:
+        console.print("还没有潜在购买者 no likely buyers yet: the purchase model needs buyers "
+                      "and non-buyers in the 30 days before the last `tags compute`")
+        return
+    for row in rows:
+        table.add_row(str(row["member_id"]), escape(row["display_name"] or ""),
+                      escape(row["city"] or ""), f"{row['propensity']:.2f}", row["layer"],
+                      row["lifecycle"], str(row["orders"]),
+                      "" if row["last_message_days"] is None else str(row["last_message_days"]))
     console.print(table)
 
 
