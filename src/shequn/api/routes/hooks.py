@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel
 
 from shequn.connectors.inbound import Inbound
@@ -18,10 +18,11 @@ class HookAccepted(BaseModel):
     events: int
 
 
-@router.post("/{connector_id}", response_model=HookAccepted,
-             responses={401: {"description": "missing, wrong, stale or replayed signature"},
+@router.post("/{connector_id}", response_model=HookAccepted, response_class=Response,
+             responses={200: {"model": HookAccepted, "content": {"application/json": {}}},
+                        401: {"description": "missing, wrong, stale or replayed signature"},
                         404: {"description": "no such active connector"}})
-async def receive(connector_id: int, request: Request) -> HookAccepted:
+async def receive(connector_id: int, request: Request) -> Response:
     """Receive a Telegram update or a signed event batch for one connector.
 
     Telegram sends ``X-Telegram-Bot-Api-Secret-Token``. A bridge signs with
@@ -34,4 +35,5 @@ async def receive(connector_id: int, request: Request) -> HookAccepted:
         count = await inbound.receive(connector_id, request.headers, body)
     except BadSignature as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from None
-    return HookAccepted(events=count)
+    # Written by hand: this is the hottest route, and the answer has one number in it.
+    return Response(b'{"ok":true,"events":%d}' % count, media_type="application/json")
