@@ -12,6 +12,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -605,3 +606,126 @@ class TimelineSlot(Base):
     status: Mapped[str] = mapped_column(String(16))
     """sent, skipped_fatigue, skipped_late, skipped_empty."""
     created_at: Mapped[datetime]
+
+
+# --- moderation: rulebooks, verdicts, ladder history, blocklist, review queue (issue #3) ---
+
+
+class ModerationRulebook(Base):
+    """A rulebook (validated ``Rulebook`` JSON): the workspace default or one group's override."""
+
+    __tablename__ = "moderation_rulebook"
+    __table_args__ = (UniqueConstraint("workspace_id", "scope"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(32))
+    """``default`` for the workspace, else the group's id as text."""
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("chat_group.id", ondelete="CASCADE"))
+    doc: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(256), default="")
+
+
+class ModerationVerdict(Base):
+    """One moderation decision that was not 'allow': rule, evidence, ladder step and commands."""
+
+    __tablename__ = "moderation_verdict"
+    __table_args__ = (Index("ix_moderation_verdict_time", "workspace_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("chat_group.id", ondelete="SET NULL"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"),
+                                                  index=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    user_ref: Mapped[str | None] = mapped_column(String(128))
+    group_ref: Mapped[str | None] = mapped_column(String(128))
+    message_ref: Mapped[str | None] = mapped_column(String(128))
+    event_kind: Mapped[str] = mapped_column(String(32))
+    outcome: Mapped[str] = mapped_column(String(16))
+    """act, review or refused (a blocklisted person joining)."""
+    rule: Mapped[str] = mapped_column(String(128))
+    evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    score: Mapped[float | None] = mapped_column(Float)
+    step: Mapped[str | None] = mapped_column(String(16))
+    mute_seconds: Mapped[int | None]
+    commands: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="standing")
+    """standing, confirmed or overturned."""
+    text: Mapped[str] = mapped_column(Text, default="")
+    occurred_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+
+
+class ModerationViolation(Base):
+    """A counted violation on a member's ladder (removed when its verdict is overturned)."""
+
+    __tablename__ = "moderation_violation"
+    __table_args__ = (Index("ix_moderation_violation_member", "member_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    verdict_id: Mapped[int] = mapped_column(
+        ForeignKey("moderation_verdict.id", ondelete="CASCADE"), index=True
+    )
+    rule: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime]
+
+
+class ModerationBlock(Base):
+    """A person blocklisted across every group of the workspace."""
+
+    __tablename__ = "moderation_blocklist"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
+    )
+    verdict_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderation_verdict.id", ondelete="SET NULL")
+    )
+    reason: Mapped[str] = mapped_column(Text, default="")
+    added_by: Mapped[str] = mapped_column(String(256), default="")
+    created_at: Mapped[datetime]
+
+
+class ModerationReview(Base):
+    """A verdict waiting for an operator: a borderline message, or a member's appeal."""
+
+    __tablename__ = "moderation_review"
+    __table_args__ = (Index("ix_moderation_review_status", "workspace_id", "status"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    verdict_id: Mapped[int] = mapped_column(
+        ForeignKey("moderation_verdict.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    """review (borderline, nothing done yet) or appeal (a member contests an action)."""
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    """pending, confirmed or overturned."""
+    note: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str | None] = mapped_column(String(256))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class ModerationModel(Base):
+    """A workspace's own spam classifier (the ``.npz`` bytes), versioned."""
+
+    __tablename__ = "moderation_model"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(default=1)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
