@@ -180,3 +180,19 @@ def test_the_arithmetic_captcha_is_stable_per_joiner_and_correct() -> None:
     a, op, b = en.removeprefix("What is ").removesuffix("?").split(" ")
     assert int(value) == {"+": int(a) + int(b), "-": int(a) - int(b), "×": int(a) * int(b)}[op]
     assert int(value) >= 0
+
+
+def test_notices_by_private_message_respect_the_weekly_dm_cap(
+        harness: CommunityHarness, configure: Configure, store: Store,
+        scheduler: Scheduler) -> None:
+    configure("g1", {**GATE, "fatigue": {"dm_per_member_week": 1}})
+    configure("g2", {**GATE, "fatigue": {"dm_per_member_week": 1}}, name="二群")
+    harness.join("drifter", "g1")
+    for guess in ("1", "2", "3"):
+        harness.say("drifter", f"{guess}000", group="g1")
+    assert [a.kind for a in sent(harness)][-2:] == ["kick", "dm"]  # first DM of the week
+    harness.join("drifter", "g2")
+    scheduler.tick(_challenge(store, "drifter").deadline)
+    assert [a.kind for a in sent(harness)][-1] == "kick"  # timed out: cap reached, no DM
+    assert len(sent(harness, "dm")) == 1
+    assert _challenge(store, "drifter").status == "timed_out"

@@ -11,13 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Connection, or_, select
 
 from shequn.domain.events import MemberJoined, Message
 from shequn.engage.config import EngageConfig
 from shequn.engage.faq.matcher import FaqMatcher, KeywordRule, MatchEntry, default_background
-from shequn.engage.fatigue import faq_cooldown_prefix, group_day_key, local_date
+from shequn.engage.fatigue import (
+    faq_cooldown_prefix,
+    group_day_key,
+    local_date,
+    member_week_key,
+)
 from shequn.engage.readers import Blocklist, OutboxBlocklist
 from shequn.engage.snapshot import EngageSnapshot, FaqBook, GroupEngage, Pending, Question
 from shequn.engine.pipeline import BatchItem
@@ -105,7 +111,10 @@ class EngageCompanion:
         if asking:
             snapshot.faq = self._book(connection, workspace_id)
         snapshot.questions = self._questions(connection, mine)
-        snapshot.counters = self._counters(connection, mine, groups)
+        weeks = {member_week_key(i.member_id, local_date(i.event.occurred_at, zone))
+                 for i in items if i.member_id is not None
+                 and (zone := self._zone_of(i, groups, pending)) is not None}
+        snapshot.counters = self._counters(connection, mine, groups, weeks)
         return snapshot
 
     def _groups(self, connection: Connection,
@@ -176,9 +185,19 @@ class EngageCompanion:
                         r.answer_message_id, r.helpful)
         return found
 
+    @staticmethod
+    def _zone_of(item: BatchItem, groups: dict[int, GroupEngage],
+                 pending: dict[tuple[int, int], Pending]) -> ZoneInfo | None:
+        """The time zone a member's week is counted in: the group's, or the pending check's."""
+        if item.group is not None:
+            engage = groups.get(item.group.id)
+            return engage.config.zone if engage else None
+        group_id = next((g for g, m in pending if m == item.member_id), None)
+        return groups[group_id].config.zone if group_id in groups else None
+
     def _counters(self, connection: Connection, items: Iterable[BatchItem],
-                  groups: dict[int, GroupEngage]) -> dict[str, tuple[int, Any]]:
-        keys: set[str] = set()
+                  groups: dict[int, GroupEngage], weeks: set[str]) -> dict[str, tuple[int, Any]]:
+        keys: set[str] = set(weeks)
         prefixes: set[str] = set()
         for item in items:
             engage = groups[item.group.id]  # type: ignore[union-attr]

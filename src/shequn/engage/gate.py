@@ -32,8 +32,9 @@ from shequn.domain.actions import (
 from shequn.domain.enums import MemberRole
 from shequn.domain.events import EventBase, MemberJoined, MemberLeft, Message
 from shequn.engage import templates as t
-from shequn.engage.changes import GateClosed, GateOpened, GateProgressed
+from shequn.engage.changes import CounterBumped, GateClosed, GateOpened, GateProgressed
 from shequn.engage.config import GateConfig
+from shequn.engage.fatigue import local_date, member_week_key, under_cap
 from shequn.engage.snapshot import EngageSnapshot, GroupEngage, Pending
 from shequn.engage.welcome import display_name, welcome_after
 from shequn.engine.context import Context
@@ -182,9 +183,11 @@ class GateHandler:
         engage = snapshot.group(pending.group_pk) if pending else None
         if pending is None or engage is None or not event.text.strip():
             return []
-        return self._step(pending, engage, event)
+        week = member_week_key(member.id, local_date(event.occurred_at, engage.config.zone))
+        return self._step(pending, engage, event, snapshot.count(week))
 
-    def _step(self, pending: Pending, engage: GroupEngage, event: Message) -> list[Action]:
+    def _step(self, pending: Pending, engage: GroupEngage, event: Message,
+              dms: int) -> list[Action]:
         gate, language = engage.config.gate, engage.config.language
         seed = f"{pending.group_pk}:{pending.user_id}:{pending.deadline.isoformat()}"
         reply_to = event.message_id if event.group_id else None
@@ -202,7 +205,7 @@ class GateHandler:
                 left = gate.captcha.max_attempts - attempts
                 if left <= 0:
                     return self._fail(pending, engage, event.occurred_at,
-                                      f"captcha wrong {attempts} times", score)
+                                      f"captcha wrong {attempts} times", score, dms)
                 return [say(t.bilingual(t.GATE_WRONG[0].format(left=left),
                                         t.GATE_WRONG[1].format(left=left), language)),
                         self._progress(pending, step, score, attempts, answer)]
@@ -213,7 +216,7 @@ class GateHandler:
             if choice is None:
                 if attempts >= MAX_UNREADABLE:
                     return self._fail(pending, engage, event.occurred_at,
-                                      "no readable answer to the questionnaire", score)
+                                      "no readable answer to the questionnaire", score, dms)
                 return [say(t.bilingual(*t.GATE_OPTION_HINT, language)),
                         self._progress(pending, step, score, attempts, answer)]
             step, score, attempts = step + 1, score + question.options[choice].score, 0
@@ -222,8 +225,8 @@ class GateHandler:
                     self._progress(pending, step, score, attempts, answer)]
         if gate.questions and score < gate.pass_mark:
             return self._fail(pending, engage, event.occurred_at,
-                              f"score {score} below pass mark {gate.pass_mark}", score)
-        return self._pass(pending, engage, event.occurred_at, score)
+                              f"score {score} below pass mark {gate.pass_mark}", score, dms)
+        return self._pass(pending, engage, event.occurred_at, score, dms)
 
     @staticmethod
     def _progress(pending: Pending, step: int, score: int, attempts: int,
@@ -238,8 +241,8 @@ class GateHandler:
                           user_id=pending.user_id, user_name=pending.user_name, via=pending.via,
                           status=status, score=score, reason=reason, at=at)
 
-    def _pass(self, pending: Pending, engage: GroupEngage, at: datetime,
-              score: int) -> list[Action]:
+    def _pass(self, pending: Pending, engage: GroupEngage, at: datetime, score: int,
+              dms: int) -> list[Action]:
         group = engage.external_id
         lift: Command = (ApproveJoin if pending.via == "request" else Unmute)(
             group_id=group, user_id=pending.user_id, reason="passed the entry check")
@@ -247,24 +250,34 @@ class GateHandler:
         welcome = welcome_after(engage, group_external=group, member_pk=pending.member_pk,
                                 name=pending.user_name or pending.user_id, at=at)
         if not welcome or engage.config.gate.channel == "dm" or pending.via == "request":
-            actions.append(DirectMessage(user_id=pending.user_id, reason="entry check",
-                                         text=t.bilingual(*t.GATE_PASSED,
-                                                          engage.config.language)))
+            actions += notice(pending, engage, t.GATE_PASSED, at, dms)
         return actions + welcome
 
     def _fail(self, pending: Pending, engage: GroupEngage, at: datetime, reason: str,
-              score: int) -> list[Action]:
-        return failure_actions(pending, engage, "failed", reason, at, score)
+              score: int, dms: int) -> list[Action]:
+        return failure_actions(pending, engage, "failed", reason, at, score, dms)
+
+
+def notice(pending: Pending, engage: GroupEngage, words: tuple[str, str], at: datetime,
+           dms: int) -> list[Action]:
+    """A private notice about the check, unless the member's weekly DM cap is used up."""
+    week = member_week_key(pending.member_pk, local_date(at, engage.config.zone))
+    if not under_cap(dms, engage.config.fatigue.dm_per_member_week):
+        return []
+    return [DirectMessage(user_id=pending.user_id, reason="entry check",
+                          text=t.bilingual(*words, engage.config.language)),
+            CounterBumped(key=week, at=at)]
 
 
 def failure_actions(pending: Pending, engage: GroupEngage, status: Outcome, reason: str,
-                    at: datetime, score: int = 0) -> list[Action]:
-    """Remove (or decline) the newcomer, tell them why, and log the decision."""
+                    at: datetime, score: int, dms: int) -> list[Action]:
+    """Remove (or decline) the newcomer, tell them why (within the DM cap), log the decision.
+
+    ``dms`` is how many private messages the member got from the bot this week.
+    """
     group = engage.external_id
     remove: Command = (DeclineJoin if pending.via == "request" else Kick)(
         group_id=group, user_id=pending.user_id, reason=f"entry check {status}: {reason}")
-    notice = t.GATE_TIMEOUT if status == "timed_out" else t.GATE_FAILED
-    return [remove,
-            DirectMessage(user_id=pending.user_id, reason="entry check",
-                          text=t.bilingual(*notice, engage.config.language)),
+    words = t.GATE_TIMEOUT if status == "timed_out" else t.GATE_FAILED
+    return [remove, *notice(pending, engage, words, at, dms),
             GateHandler._closed(pending, status, reason, at, score)]

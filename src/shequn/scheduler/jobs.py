@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
-from shequn.domain.actions import Command, DirectMessage, Post, Reply
+from shequn.domain.actions import Command, Post, Reply
 from shequn.engage import templates as t
-from shequn.engage.changes import GateClosed
+from shequn.engage.changes import CounterBumped, GateClosed
 from shequn.engage.fatigue import (
     expert_day_key,
     group_day_key,
@@ -106,21 +106,17 @@ def _gate_timeout(connection: Connection, job: Job, group: ScheduledGroup,
     pending = Pending(row.group_id, row.member_id, row.user_id, row.user_name, row.via,
                       row.step, row.score, row.attempts, row.expected, row.created_at,
                       row.deadline)
+    week = member_week_key(row.member_id, local_date(now, group.engage.config.zone))
     actions = failure_actions(pending, group.engage, "timed_out",
                               f"no answer within {group.engage.config.gate.timeout_minutes} min",
-                              now, row.score)
+                              now, row.score, read_counters(connection, [week])[week])
     closed = next(a for a in actions if isinstance(a, GateClosed))
     if not close_gate(connection, group.workspace_id, closed):
         return 0
-    commands = [a for a in actions if isinstance(a, Command)]
-    week = member_week_key(row.member_id, local_date(now, group.engage.config.zone))
-    dm_cap = group.engage.config.fatigue.dm_per_member_week
-    if not under_cap(read_counters(connection, [week])[week], dm_cap):
-        commands = [c for c in commands if not isinstance(c, DirectMessage)]
-    elif any(isinstance(c, DirectMessage) for c in commands):
-        bump(connection, group.workspace_id, {week: 1}, now)
-    return _commands(connection, group, commands, member_id=row.member_id, handler="gate",
-                     now=now)
+    bump(connection, group.workspace_id,
+         {a.key: a.by for a in actions if isinstance(a, CounterBumped)}, now)
+    return _commands(connection, group, [a for a in actions if isinstance(a, Command)],
+                     member_id=row.member_id, handler="gate", now=now)
 
 
 def _welcome(connection: Connection, job: Job, group: ScheduledGroup, now: datetime) -> int:
