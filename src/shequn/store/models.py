@@ -557,7 +557,7 @@ class ContentItem(Base):
 
 
 class Timeline(Base):
-    """A named schedule of posts (群SOP): day-offset and calendar rules, optionally a theme default."""
+    """A named schedule of posts (群SOP): calendar and day-offset rules; maybe a theme default."""
 
     __tablename__ = "timeline"
     __table_args__ = (UniqueConstraint("workspace_id", "name"),)
