@@ -150,6 +150,8 @@ def default_pipeline() -> Pipeline:
     from shequn.engage import engage_companion, engage_handlers
     from shequn.engine.handlers.commands import BotCommandHandler
     from shequn.engine.handlers.records import RecordHandler
+    from shequn.moderation.companion import ModerationCompanion
+    from shequn.moderation.handler import ModerationHandler
 
-    return Pipeline([RecordHandler(), BotCommandHandler(), *engage_handlers()],
-                    [engage_companion()])
+    return Pipeline([RecordHandler(), ModerationHandler(), BotCommandHandler(), *engage_handlers()],
+                    [ModerationCompanion(), engage_companion()])

@@ -221,14 +221,15 @@ class Guard:
         step = ladder.next_step(past, primary.name, message.occurred_at)
         actions: tuple[Command, ...] = ()
         if not dry_run:
-            actions = self._punish(message, primary, step)
+            actions = self.punish(message, primary, step)
             if member:
                 self.violations.record(member, Violation(primary.name, message.occurred_at))
         return Decision(
             Outcome.ACT, tuple(verdicts), primary.name, probability, step, actions, dry_run
         )
 
-    def _punish(self, message: Message, primary: Verdict, step: LadderStep) -> tuple[Command, ...]:
+    def punish(self, message: Message, primary: Verdict, step: LadderStep) -> tuple[Command, ...]:
+        """The commands of one ladder step for ``message``, citing the rule in ``primary``."""
         ladder = self.rulebook.ladder
         reason = action_reason(primary.name, primary.details)
         target = {"group_id": message.group_id, "user_id": message.user_id, "reason": reason}

@@ -14,6 +14,7 @@ threshold and training notes.
 from __future__ import annotations
 
 import heapq
+import io
 import json
 import math
 from collections.abc import Mapping
@@ -143,6 +144,11 @@ class SpamModel:
     def save(self, path: str | Path) -> Path:
         """Write the model to one ``.npz`` file (no pickled objects)."""
         path = Path(path)
+        path.write_bytes(self.to_bytes())
+        return path
+
+    def to_bytes(self) -> bytes:
+        """The model as ``.npz`` bytes (what :meth:`save` writes; stored per workspace)."""
         names = list(self.weights)
         header = {
             "format": FORMAT_VERSION,
@@ -152,22 +158,27 @@ class SpamModel:
             "threshold": self.threshold,
             "meta": self.meta,
         }
-        with path.open("wb") as handle:
-            np.savez_compressed(
-                handle,
-                header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8),
-                names=np.frombuffer(json.dumps(names).encode(), dtype=np.uint8),
-                weights=np.array([self.weights[n] for n in names], dtype=np.float32),
-            )
-        return path
+        buffer = io.BytesIO()
+        np.savez_compressed(
+            buffer,
+            header=np.frombuffer(json.dumps(header).encode(), dtype=np.uint8),
+            names=np.frombuffer(json.dumps(names).encode(), dtype=np.uint8),
+            weights=np.array([self.weights[n] for n in names], dtype=np.float32),
+        )
+        return buffer.getvalue()
 
     @classmethod
     def load(cls, path: str | Path) -> SpamModel:
         """Read a model written by :meth:`save`."""
-        with np.load(Path(path), allow_pickle=False) as data:
-            header = json.loads(data["header"].tobytes().decode())
-            names = json.loads(data["names"].tobytes().decode())
-            weights = data["weights"].astype(np.float64).tolist()
+        return cls.from_bytes(Path(path).read_bytes())
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SpamModel:
+        """Read a model from :meth:`to_bytes` output."""
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            header = json.loads(arrays["header"].tobytes().decode())
+            names = json.loads(arrays["names"].tobytes().decode())
+            weights = arrays["weights"].astype(np.float64).tolist()
         if header.get("format") != FORMAT_VERSION:
             raise ValueError(f"unsupported model format {header.get('format')!r}")
         if len(names) != len(weights):

@@ -1,0 +1,244 @@
+"""The moderation capability's store side: per-batch snapshot, cached guards, batched writes.
+
+``load`` runs once per batch and costs at most four indexed queries: the
+rulebook versions of the batch's groups and the workspace default, the model
+version, the ladder history of the batch's senders and the blocklist status of
+the batch's people. A workspace without a stored rulebook is not guarded (only
+its blocklist is enforced on joins), so turning moderation on is an operator's
+explicit act (``shequn moderation rules set``).
+
+Guards are cached per (workspace, default version, group version) and share one
+:class:`GuardState` per workspace: flood counters and duplicate texts are
+in-process memory, right for one intake process (several intake processes each
+count what they see; the ladder history, which must survive a restart, is in
+the store).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from shequn.domain.actions import StateChange
+from shequn.domain.enums import OutboxStatus
+from shequn.domain.events import MemberJoined, MemberRenamed, Message
+from shequn.engine.pipeline import BatchItem
+from shequn.moderation.changes import ModerationLogged
+from shequn.moderation.classifier.model import SpamModel
+from shequn.moderation.guard import Guard
+from shequn.moderation.ladder import Violation, ViolationLog
+from shequn.moderation.rulebooks import DEFAULT_SCOPE, load_model, merge, parse_rulebook
+from shequn.moderation.state import GuardState
+from shequn.store.models import (
+    ModerationBlock,
+    ModerationModel,
+    ModerationReview,
+    ModerationRulebook,
+    ModerationVerdict,
+    ModerationViolation,
+    OutboxAction,
+)
+from shequn.store.sql import insert_ignore, table_of
+from shequn.store.types import utcnow
+
+NAME = "moderation"
+_KINDS = (Message, MemberJoined, MemberRenamed)
+_RB = table_of(ModerationRulebook)
+_VERDICT = table_of(ModerationVerdict)
+_VIOLATION = table_of(ModerationViolation)
+_BLOCK = table_of(ModerationBlock)
+_REVIEW = table_of(ModerationReview)
+_MODEL = table_of(ModerationModel)
+_OUTBOX = table_of(OutboxAction)
+_CACHE_LIMIT = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class GroupGuard:
+    """The guard serving one group, and whether it only logs (dry-run)."""
+
+    guard: Guard
+    dry_run: bool
+
+
+@dataclass(slots=True)
+class ModerationSnapshot:
+    """What the moderation handler reads for one batch; collects what it decided."""
+
+    workspace_id: int
+    guards: dict[int, GroupGuard]
+    history: dict[int, list[Violation]] = field(default_factory=dict)
+    blocked: set[int] = field(default_factory=set)
+    logged: list[tuple[ModerationLogged, int]] = field(default_factory=list)
+
+    def guard_for(self, group_pk: int) -> GroupGuard | None:
+        """The group's guard, or None when the group is not guarded."""
+        return self.guards.get(group_pk)
+
+    def history_of(self, member_pk: int) -> list[Violation]:
+        """The member's counted violations, stored and from earlier in this batch."""
+        return self.history.get(member_pk, [])
+
+    def observe(self, change: StateChange, item: BatchItem) -> bool:
+        """Keep a logged verdict; update the batch's ladder and blocklist view at once."""
+        if not isinstance(change, ModerationLogged):
+            return False
+        self.logged.append((change, item.event_id))
+        if change.violation and change.member_pk is not None:
+            self.history.setdefault(change.member_pk, []).append(
+                Violation(change.rule, change.at))
+        if change.blocklist and change.member_pk is not None:
+            self.blocked.add(change.member_pk)
+        return True
+
+    def flush(self, connection: Connection) -> None:
+        """Write verdicts, then violations, reviews, blocklist rows and dry-run commands."""
+        if not self.logged:
+            return
+        now = utcnow()
+        ws = self.workspace_id
+        rows = [{
+            "workspace_id": ws, "event_id": event_id, "group_id": c.group_pk,
+            "member_id": c.member_pk, "platform": c.platform, "user_ref": c.user_ref,
+            "group_ref": c.group_ref, "message_ref": c.message_ref, "event_kind": c.event_kind,
+            "outcome": c.outcome, "rule": c.rule, "evidence": c.evidence, "score": c.score,
+            "step": c.step, "mute_seconds": c.mute_seconds, "commands": {"sent": c.commands},
+            "dry_run": c.dry_run, "status": "standing", "text": c.text, "occurred_at": c.at,
+            "created_at": now,
+        } for c, event_id in self.logged]
+        ids = connection.execute(
+            insert(_VERDICT).returning(_VERDICT.c.id, sort_by_parameter_order=True), rows
+        ).scalars().all()
+        violations: list[dict[str, Any]] = []
+        reviews: list[dict[str, Any]] = []
+        blocks: list[dict[str, Any]] = []
+        skipped: list[dict[str, Any]] = []
+        for (change, event_id), verdict_id in zip(self.logged, ids, strict=True):
+            if change.violation and change.member_pk is not None:
+                violations.append({"workspace_id": ws, "member_id": change.member_pk,
+                                   "verdict_id": verdict_id, "rule": change.rule,
+                                   "at": change.at})
+            if change.review:
+                reviews.append({"workspace_id": ws, "verdict_id": verdict_id, "kind": "review",
+                                "status": "pending", "note": "", "created_at": now})
+            if change.blocklist and change.member_pk is not None:
+                blocks.append({"workspace_id": ws, "member_id": change.member_pk,
+                               "verdict_id": verdict_id, "reason": change.rule,
+                               "added_by": NAME, "created_at": now})
+            if change.dry_run:
+                skipped.extend(_skipped_row(ws, event_id, change, payload, now)
+                               for payload in change.commands)
+        if violations:
+            connection.execute(insert(_VIOLATION), violations)
+        if reviews:
+            connection.execute(insert(_REVIEW), reviews)
+        if blocks:
+            connection.execute(insert_ignore(connection, _BLOCK, "workspace_id", "member_id"),
+                               blocks)
+        if skipped:
+            connection.execute(insert(_OUTBOX), skipped)
+
+
+def _skipped_row(workspace_id: int, event_id: int, change: ModerationLogged,
+                 payload: dict[str, Any], now: Any) -> dict[str, Any]:
+    """A dry-run command: in the outbox for the record, marked skipped, never executed."""
+    return {"workspace_id": workspace_id, "event_id": event_id, "group_id": change.group_pk,
+            "member_id": change.member_pk, "kind": payload["kind"], "handler": NAME,
+            "payload": {"platform": change.platform, **payload},
+            "status": OutboxStatus.SKIPPED.value, "dry_run": True, "attempts": 0,
+            "next_attempt_at": now, "created_at": now, "done_at": now,
+            "last_error": "dry run: logged, not executed"}
+
+
+class ModerationCompanion:
+    """Loads the moderation snapshot of a batch (see :class:`shequn.engine.pipeline.Companion`)."""
+
+    name = NAME
+
+    def __init__(self) -> None:
+        self._docs: dict[tuple[int, str], tuple[int, dict[str, Any]]] = {}
+        self._guards: dict[tuple[int, int, int, int], GroupGuard] = {}
+        self._models: dict[int, tuple[int, SpamModel]] = {}
+        self._states: dict[int, GuardState] = {}
+
+    def load(self, connection: Connection, workspace_id: int,
+             items: Sequence[BatchItem]) -> ModerationSnapshot | None:
+        """The snapshot for a batch, or None when no event concerns moderation."""
+        mine = [i for i in items if i.group is not None and isinstance(i.event, _KINDS)]
+        if not mine:
+            return None
+        group_pks = {i.group.id for i in mine if i.group is not None}
+        scopes = [DEFAULT_SCOPE, *(str(g) for g in group_pks)]
+        versions: dict[str, int] = {
+            scope: version for scope, version in connection.execute(
+                select(_RB.c.scope, _RB.c.version).where(
+                    _RB.c.workspace_id == workspace_id, _RB.c.scope.in_(scopes)))}
+        snapshot = ModerationSnapshot(workspace_id, {})
+        members = {i.member_id for i in mine if i.member_id is not None}
+        if members:
+            snapshot.blocked = set(connection.execute(select(_BLOCK.c.member_id).where(
+                _BLOCK.c.workspace_id == workspace_id,
+                _BLOCK.c.member_id.in_(members))).scalars())
+        if DEFAULT_SCOPE not in versions:
+            return snapshot
+        model = self._model(connection, workspace_id)
+        window = 0
+        for group in group_pks:
+            guarded = self._guard(connection, workspace_id, group, versions, model)
+            snapshot.guards[group] = guarded
+            window = max(window, guarded.guard.rulebook.ladder.window_seconds)
+        senders = {i.member_id for i in mine
+                   if i.member_id is not None and isinstance(i.event, Message)}
+        if senders:
+            since = min(i.event.occurred_at for i in mine) - timedelta(seconds=window)
+            rows = connection.execute(
+                select(_VIOLATION.c.member_id, _VIOLATION.c.rule, _VIOLATION.c.at).where(
+                    _VIOLATION.c.workspace_id == workspace_id,
+                    _VIOLATION.c.member_id.in_(senders), _VIOLATION.c.at >= since)
+                .order_by(_VIOLATION.c.at))
+            for member, rule, at in rows:
+                snapshot.history.setdefault(member, []).append(Violation(rule, at))
+        return snapshot
+
+    def _doc(self, connection: Connection, workspace_id: int, scope: str,
+             version: int) -> dict[str, Any]:
+        cached = self._docs.get((workspace_id, scope))
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        doc = connection.execute(select(_RB.c.doc).where(
+            _RB.c.workspace_id == workspace_id, _RB.c.scope == scope)).scalar() or {}
+        self._docs[(workspace_id, scope)] = (version, dict(doc))
+        return dict(doc)
+
+    def _guard(self, connection: Connection, workspace_id: int, group: int,
+               versions: dict[str, int], model: SpamModel) -> GroupGuard:
+        base_version = versions[DEFAULT_SCOPE]
+        own_version = versions.get(str(group), 0)
+        key = (workspace_id, group, base_version, own_version)
+        cached = self._guards.get(key)
+        if cached is None:
+            doc = self._doc(connection, workspace_id, DEFAULT_SCOPE, base_version)
+            if own_version:
+                doc = merge(doc, self._doc(connection, workspace_id, str(group), own_version))
+            rulebook = parse_rulebook(doc)
+            state = self._states.setdefault(workspace_id, GuardState())
+            # The guard computes actions even in dry-run; the handler decides to log them only.
+            guard = Guard(rulebook.model_copy(update={"dry_run": False}), model=model,
+                          state=state, violations=ViolationLog(max_members=1, per_member=1))
+            if len(self._guards) > _CACHE_LIMIT:
+                self._guards.clear()
+            cached = self._guards[key] = GroupGuard(guard, rulebook.dry_run)
+        cached.guard.model = model
+        return cached
+
+    def _model(self, connection: Connection, workspace_id: int) -> SpamModel:
+        version = connection.execute(select(_MODEL.c.version).where(
+            _MODEL.c.workspace_id == workspace_id)).scalar() or 0
+        cached = self._models.get(workspace_id)
+        if cached is None or cached[0] != version:
+            cached = self._models[workspace_id] = (version, load_model(connection, workspace_id))
+        return cached[1]
