@@ -52,7 +52,7 @@ def community(timeline: Timeline) -> None:
 
 
 EXPECTED: dict[str, dict[str, Any]] = {
-    "alice": {"messages_7d": 4, "messages_30d": 5, "speaking_days_30d": 4, "replies_30d": 1,
+    "alice": {"messages_7d": 4, "messages_30d": 5, "speaking_days_7d": 3, "speaking_days_30d": 4, "replies_30d": 1,
               "mentions_30d": 1, "checkins_30d": 4, "checkin_streak": 3,
               "last_message_days": 1, "activity_level": "medium", "layer": "intention",
               "lurker": False, "lifecycle": "active", "tenure_days": 40},

@@ -3,8 +3,8 @@
 Definitions (as of time ``T``; "in the last N days" means ``T - N days < ts <= T``;
 days are local days at the workspace's UTC offset):
 
-* messages_7d / messages_30d: messages posted; speaking_days_30d: distinct days
-  with a message; replies_30d: messages replying to another; mentions_30d:
+* messages_7d / messages_30d: messages posted; speaking_days_7d / _30d: distinct
+  days with a message; replies_30d: messages replying to another; mentions_30d:
   messages that @-mention someone; checkins_30d: distinct days with a check-in.
 * checkin_streak: consecutive check-in days ending today or yesterday.
 * last_message_ts / last_active_ts: newest message / newest activity event.
@@ -58,6 +58,7 @@ def message_activity(src: Sources, as_of: int, settings: ProfileSettings) -> ir.
         messages_total=msgs.count(),
         messages_7d=msgs.count(where=msgs.ts > as_of - 7 * DAY),
         messages_30d=msgs.count(where=recent),
+        speaking_days_7d=day.nunique(where=msgs.ts > as_of - 7 * DAY),
         speaking_days_30d=day.nunique(where=recent),
         replies_30d=msgs.count(where=recent & msgs.reply),
         mentions_30d=msgs.count(where=recent & msgs.mention),

@@ -30,17 +30,17 @@ from shequn.profiles.settings import ProfileSettings
 
 PROFILE_COLUMNS = (
     "member_id", "orders", "monetary_cents", "recency_days", "r_score", "f_score", "m_score",
-    "rfm_segment", "aov_band", "messages_7d", "messages_30d", "speaking_days_30d",
-    "checkins_30d", "checkin_streak", "replies_30d", "mentions_30d", "last_message_days",
-    "last_active_days", "tenure_days", "groups_current", "activity_level", "layer", "lurker",
-    "giveaway_only", "lifecycle",
+    "rfm_segment", "aov_band", "messages_7d", "messages_30d", "speaking_days_7d",
+    "speaking_days_30d", "checkins_30d", "checkin_streak", "replies_30d", "mentions_30d",
+    "last_message_days", "last_active_days", "tenure_days", "groups_current", "activity_level",
+    "layer", "lurker", "giveaway_only", "lifecycle",
 )
 """Columns of the computed profile, in ``member_profile`` order."""
 
 _ZERO_FILLED = (
     "orders", "monetary_cents", "messages_total", "messages_7d", "messages_30d",
-    "speaking_days_30d", "checkins_30d", "checkin_streak", "replies_30d", "mentions_30d",
-    "groups_current", "groups_ever",
+    "speaking_days_7d", "speaking_days_30d", "checkins_30d", "checkin_streak", "replies_30d",
+    "mentions_30d", "groups_current", "groups_ever",
 )
 
 

@@ -86,6 +86,8 @@ def reference_profiles(
         "messages_total": msgs.groupby("member_id").size(),
         "messages_7d": msgs[msgs["ts"] > as_of - 7 * DAY].groupby("member_id").size(),
         "messages_30d": recent.groupby("member_id").size(),
+        "speaking_days_7d": msgs[msgs["ts"] > as_of - 7 * DAY].groupby("member_id")["day"]
+        .nunique(),
         "speaking_days_30d": recent.groupby("member_id")["day"].nunique(),
         "replies_30d": recent[doc.str.contains('"reply_to"', regex=False)]
         .groupby("member_id").size(),
@@ -147,8 +149,8 @@ def reference_profiles(
 
 def _stages(out: pd.DataFrame, as_of: int, settings: ProfileSettings) -> pd.DataFrame:
     for name in ("orders", "monetary_cents", "messages_total", "messages_7d", "messages_30d",
-                 "speaking_days_30d", "checkins_30d", "checkin_streak", "replies_30d",
-                 "mentions_30d", "groups_current", "groups_ever"):
+                 "speaking_days_7d", "speaking_days_30d", "checkins_30d", "checkin_streak",
+                 "replies_30d", "mentions_30d", "groups_current", "groups_ever"):
         out[name] = out[name].fillna(0).astype("int64")
     out["tenure_days"] = (as_of - out["first_ts"]) // DAY
     out["last_message_days"] = (as_of - out["last_message_ts"]) // DAY

@@ -46,6 +46,7 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("aov_band", "aov_band", _T, "Average order value band"),
     Field("messages_7d", "messages_7d", _N, "Messages in the last 7 days"),
     Field("messages_30d", "messages_30d", _N, "Messages in the last 30 days"),
+    Field("speaking_days_7d", "speaking_days_7d", _N, "Days with a message, last 7"),
     Field("speaking_days_30d", "speaking_days_30d", _N, "Days with a message, last 30"),
     Field("checkins_30d", "checkins_30d", _N, "Check-in days, last 30"),
     Field("checkin_streak", "checkin_streak", _N, "Current check-in streak"),

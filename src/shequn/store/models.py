@@ -338,6 +338,7 @@ class MemberProfile(Base):
     aov_band: Mapped[str | None] = mapped_column(String(32))
     messages_7d: Mapped[int] = mapped_column(default=0)
     messages_30d: Mapped[int] = mapped_column(default=0)
+    speaking_days_7d: Mapped[int] = mapped_column(default=0, server_default="0")
     speaking_days_30d: Mapped[int] = mapped_column(default=0)
     checkins_30d: Mapped[int] = mapped_column(default=0)
     checkin_streak: Mapped[int] = mapped_column(default=0)
