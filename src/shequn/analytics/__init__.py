@@ -1,0 +1,1 @@
+"""Analytics: profile computations as Ibis expressions, on the store, DuckDB or Spark."""

@@ -1,0 +1,1 @@
+"""Member profiles: settings, the tag job, the tag catalog and identity merges."""

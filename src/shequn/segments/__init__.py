@@ -1,0 +1,1 @@
+"""Segments: a readable rule language over tags and profiles, compiled to Ibis."""
