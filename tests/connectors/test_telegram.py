@@ -51,6 +51,11 @@ def test_text_message_with_links_and_a_reply() -> None:
     assert event.occurred_at == datetime.fromtimestamp(T, UTC)
 
 
+def test_entity_offsets_count_utf16_units() -> None:
+    event = _one(U.message(CHAT, ALICE, 16, T, "👍👍 好货 https://x.cn/a 🐧 www.y.com"))
+    assert isinstance(event, Message) and event.links == ["https://x.cn/a", "www.y.com"]
+
+
 @pytest.mark.parametrize(("extra", "media"), [
     ({"photo": [{"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
                 {"file_id": "big", "file_unique_id": "b", "width": 800, "height": 800}],
