@@ -16,6 +16,7 @@ from shequn.api.routes import (
     hooks,
     members,
     merges,
+    moderation,
     outbox,
     segments,
     tags,
@@ -45,7 +46,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.inbound = Inbound(app.state.intake)
     errors.install(app)
     for module in (health, events, members, groups, outbox, workspace, tags, segments, merges,
-                   hooks, engage, faq, timeline):
+                   hooks, engage, faq, timeline, moderation):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

@@ -14,6 +14,7 @@ from shequn.cli.engage import engage_app
 from shequn.cli.faq import faq_app
 from shequn.cli.imports import import_app
 from shequn.cli.members import member_app
+from shequn.cli.moderation import moderation_app
 from shequn.cli.segments import segment_app
 from shequn.cli.tags import tags_app
 from shequn.cli.telegram import telegram_app
@@ -43,6 +44,7 @@ app.add_typer(engage_app, name="engage")
 app.add_typer(faq_app, name="faq")
 app.add_typer(timeline_app, name="timeline")
 app.add_typer(scheduler_app, name="scheduler")
+app.add_typer(moderation_app, name="moderation")
 app.command("worker")(friendly_errors(worker))
 
 
