@@ -67,6 +67,8 @@ def member_card(session: Session, *, workspace_id: int, member_id: int) -> dict[
     Members merged into this one count as this one: their groups, orders and
     activity are shown here.
     """
+    # Imported here: shequn.profiles builds on the store, so the store must not import it
+    # at module load.
     from shequn.profiles.tags import member_tags
 
     member = get_member(session, workspace_id=workspace_id, member_id=member_id)
