@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, HTTPException, Query, status
 
 from shequn.api.deps import AdminKey, OperatorKey, StoreDep, Viewer
 from shequn.api.routes.moderation_schemas import (
@@ -24,6 +24,7 @@ from shequn.api.routes.moderation_schemas import (
     VerdictLine,
     VerdictPublic,
 )
+from shequn.errors import InputError
 from shequn.moderation import blocklist as blocked
 from shequn.moderation import review, service
 from shequn.moderation.rulebooks import (
@@ -59,8 +60,11 @@ def _save(store: Store, workspace_id: int, group_id: int | None, doc: dict[str, 
     with store.transaction() as connection:
         if group_id is not None:
             require_group(connection, workspace_id, group_id)
-        save_rulebook(connection, workspace_id=workspace_id, group_id=group_id, doc=doc,
-                      actor=actor, now=utcnow())
+        try:
+            save_rulebook(connection, workspace_id=workspace_id, group_id=group_id, doc=doc,
+                          actor=actor, now=utcnow())
+        except InputError as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
     return _rulebook(store, workspace_id, group_id)
 
 
@@ -72,7 +76,7 @@ def get_default(principal: Viewer, store: StoreDep) -> RulebookPublic:
 
 @router.put("/rulebook", response_model=RulebookPublic)
 def put_default(body: RulebookBody, principal: AdminKey, store: StoreDep) -> RulebookPublic:
-    """Replace the workspace default; a bad field answers 400 naming it."""
+    """Replace the workspace default; a bad field answers 422 naming it."""
     return _save(store, principal.workspace_id, None, body, _actor(principal.name))
 
 
