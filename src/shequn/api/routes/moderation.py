@@ -64,7 +64,7 @@ def _save(store: Store, workspace_id: int, group_id: int | None, doc: dict[str, 
             save_rulebook(connection, workspace_id=workspace_id, group_id=group_id, doc=doc,
                           actor=actor, now=utcnow())
         except InputError as exc:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(exc)) from exc
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
     return _rulebook(store, workspace_id, group_id)
 
 
