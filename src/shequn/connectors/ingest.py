@@ -11,6 +11,7 @@ request is stored at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
@@ -68,6 +69,14 @@ class IngestQueue:
         assert self._wake is not None
         self._wake.set()
         await done
+
+    async def aclose(self) -> None:
+        """Stop the background committer (after the last submission was answered)."""
+        if self._runner is not None and not self._runner.done():
+            self._runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._runner
+        self._runner = None
 
     async def _run(self) -> None:
         assert self._wake is not None

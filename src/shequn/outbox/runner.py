@@ -42,6 +42,7 @@ async def serve(store: Store, stop: asyncio.Event, *, config: WorkerConfig | Non
                 poll: bool = True, work: bool = True) -> None:
     """Run the outbox worker and/or every polling bot until ``stop`` is set."""
     tasks: list[asyncio.Task[None]] = []
+    queue: IngestQueue | None = None
     if work:
         tasks.append(asyncio.create_task(Worker(store, config=config).run(stop)))
     if poll:
@@ -52,8 +53,12 @@ async def serve(store: Store, stop: asyncio.Event, *, config: WorkerConfig | Non
             poller = Poller(queue, account_id=account_id, workspace_id=workspace_id, config=bot)
             tasks.append(asyncio.create_task(poller.run(stop)))
             log.info("polling Telegram for @%s (connector %d)", bot.username, account_id)
-    if tasks:
-        await asyncio.gather(*tasks)
+    try:
+        if tasks:
+            await asyncio.gather(*tasks)
+    finally:
+        if queue is not None:
+            await queue.aclose()
 
 
 class Background:
@@ -63,10 +68,17 @@ class Background:
                  poll: bool = True) -> None:
         self._loop = asyncio.new_event_loop()
         self._stop = asyncio.Event()
-        self._thread = threading.Thread(
-            target=self._loop.run_until_complete,
-            args=(serve(store, self._stop, config=config, poll=poll),), daemon=True,
-            name="shequn-worker")
+        self._work = serve(store, self._stop, config=config, poll=poll)
+        self._thread = threading.Thread(target=self._run, daemon=True, name="shequn-worker")
+
+    def _run(self) -> None:
+        try:
+            self._loop.run_until_complete(self._work)
+        except Exception:
+            log.exception("the background worker stopped on an error")
+        finally:
+            self._loop.run_until_complete(self._loop.shutdown_asyncgens())
+            self._loop.close()
 
     def start(self) -> Background:
         """Start the thread."""
