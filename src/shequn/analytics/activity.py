@@ -28,42 +28,41 @@ _REPLY_KEY = '"reply_to"'
 _MENTIONS_KEY = '"mentions"'
 
 
-def message_facts(src: Sources) -> ir.Table:
-    """Every message once: member_id, ts, group_id and what its payload says (reply, mention,
-    prize draw). Reading the payload is the costly part, so it happens in this one pass."""
-
-    def build() -> ir.Table:
-        ev = src.events
-        msgs = ev.filter(ev.kind == "message")
-        doc = msgs.doc
-        # The JSON is parsed only where the cheap substring test passes.
-        draw = ibis.cases(
-            (doc.contains("red_envelope"),
-             (src.backend.json_text(doc, "media") == "red_envelope").fill_null(False)),
-            else_=False,
-        )
-        return msgs.select("member_id", "ts", "group_id", reply=doc.contains(_REPLY_KEY),
-                           mention=doc.contains(_MENTIONS_KEY), draw=draw)
-
-    return src.cached("message_facts", build)
-
-
 def message_activity(src: Sources, as_of: int, settings: ProfileSettings) -> ir.Table:
     """Per member with messages: counts, speaking days, replies, mentions, last message."""
-    facts = message_facts(src)
-    msgs = facts.filter(facts.ts <= as_of)
-    recent = msgs.ts > as_of - 30 * DAY
-    day = src.day(msgs.ts, settings.activity.timezone_hours)
-    return msgs.group_by("member_id").aggregate(
-        messages_total=msgs.count(),
-        messages_7d=msgs.count(where=msgs.ts > as_of - 7 * DAY),
-        messages_30d=msgs.count(where=recent),
-        speaking_days_7d=day.nunique(where=msgs.ts > as_of - 7 * DAY),
-        speaking_days_30d=day.nunique(where=recent),
-        replies_30d=msgs.count(where=recent & msgs.reply),
-        mentions_30d=msgs.count(where=recent & msgs.mention),
-        last_message_ts=msgs.ts.max(),
+    ev = src.events
+    msgs = ev.filter((ev.kind == "message") & (ev.ts <= as_of))
+    week, month = msgs.ts > as_of - 7 * DAY, msgs.ts > as_of - 30 * DAY
+    # Per member and day first, so speaking days are plain counts, not distinct counts.
+    days = msgs.group_by(
+        "member_id", day=src.day(msgs.ts, settings.activity.timezone_hours)
+    ).aggregate(
+        total=msgs.count(), week=msgs.count(where=week), month=msgs.count(where=month),
+        replies=msgs.count(where=month & msgs.doc.contains(_REPLY_KEY)),
+        mentions=msgs.count(where=month & msgs.doc.contains(_MENTIONS_KEY)),
+        last_ts=msgs.ts.max(),
     )
+    return days.group_by("member_id").aggregate(
+        messages_total=days.total.sum(),
+        messages_7d=days.week.sum(),
+        messages_30d=days.month.sum(),
+        speaking_days_7d=days.count(where=days.week > 0),
+        speaking_days_30d=days.count(where=days.month > 0),
+        replies_30d=days.replies.sum(),
+        mentions_30d=days.mentions.sum(),
+        last_message_ts=days.last_ts.max(),
+    )
+
+
+def prize_draws(src: Sources, as_of: int) -> ir.Table:
+    """draw_group, draw_ts of every red envelope / prize draw posted up to ``as_of``."""
+    ev = src.events
+    # The cheap substring test first; the JSON is parsed only for the few rows it passes.
+    candidates = ev.filter(
+        (ev.kind == "message") & (ev.ts <= as_of) & ev.doc.contains("red_envelope")
+    )
+    draws = candidates.filter(src.backend.json_text(candidates.doc, "media") == "red_envelope")
+    return draws.select(draw_group=draws.group_id, draw_ts=draws.ts).distinct()
 
 
 def checkin_activity(src: Sources, as_of: int, settings: ProfileSettings) -> ir.Table:
@@ -118,19 +117,20 @@ def lifecycle_activity(src: Sources, as_of: int, settings: ProfileSettings) -> i
 def memberships(src: Sources, as_of: int) -> ir.Table:
     """Per member in any group: groups_current (distinct groups not left) and groups_ever."""
     stays = src.memberships.filter(src.memberships.joined_ts <= as_of)
-    current = stays.left_ts.isnull() | (stays.left_ts > as_of)
-    return stays.group_by("member_id").aggregate(
-        groups_current=stays.group_id.nunique(where=current),
-        groups_ever=stays.group_id.nunique(),
+    # One row per member and group first (a merged member can bring a second stay in the
+    # same group), then plain counts: cheaper than two distinct counts.
+    per_group = stays.group_by("member_id", "group_id").aggregate(
+        current=(stays.left_ts.isnull() | (stays.left_ts > as_of)).max()
+    )
+    return per_group.group_by("member_id").aggregate(
+        groups_current=per_group.count(where=per_group.current),
+        groups_ever=per_group.count(),
     )
 
 
 def giveaway_joins(src: Sources, as_of: int, settings: ProfileSettings) -> ir.Table:
     """Members who joined a group shortly before a prize draw; ``left_soon`` if they then left."""
-    facts = message_facts(src)
-    draws = facts.filter(facts.draw & (facts.ts <= as_of)).select(
-        draw_group=facts.group_id, draw_ts=facts.ts
-    ).distinct()
+    draws = prize_draws(src, as_of)
     stays = src.memberships.filter(src.memberships.joined_ts <= as_of)
     layer = settings.layer
     joined = stays.join(draws, stays.group_id == draws.draw_group)

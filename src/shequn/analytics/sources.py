@@ -8,8 +8,7 @@ same way on SQLite, PostgreSQL, DuckDB and Spark.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from shequn.analytics.backends import Backend
 from shequn.analytics.ibisapi import ir
@@ -37,13 +36,6 @@ class Sources:
     events: ir.Table
     orders: ir.Table
     memberships: ir.Table
-    _cache: dict[str, ir.Table] = field(default_factory=dict, compare=False, repr=False)
-
-    def cached(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
-        """A derived table computed once per run and kept in the engine."""
-        if name not in self._cache:
-            self._cache[name] = self.backend.materialize(build())
-        return self._cache[name]
 
     def day(self, ts: ir.IntegerValue, timezone_hours: int) -> ir.IntegerValue:
         """The local day number of an epoch-seconds value."""
