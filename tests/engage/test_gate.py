@@ -8,11 +8,16 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 
-from shequn.domain.enums import OutboxStatus
 from shequn.domain.events import Message
 from shequn.engage.gate import arithmetic, pick_option
 from shequn.scheduler import Scheduler
-from shequn.store.models import AuditLog, GateChallenge, Member, MemberIdentity, OutboxAction
+from shequn.store.models import (
+    AuditLog,
+    GateChallenge,
+    Member,
+    MemberIdentity,
+    ModerationBlock,
+)
 from shequn.store.store import Store
 from shequn.testing import CommunityHarness
 from tests.engage.conftest import Configure, sent, texts
@@ -84,24 +89,24 @@ def test_three_wrong_captchas_fail_the_check(harness: CommunityHarness, configur
     assert [a.kind for a in sent(harness)][-2:] == ["kick", "dm"]
 
 
-def test_a_blocklisted_person_is_refused_at_the_door(
-        harness: CommunityHarness, configure: Configure, store: Store,
-        workspace_id: int) -> None:
+@pytest.mark.parametrize(("via", "refusal"), [("link", "kick"), ("request", "decline_join")])
+def test_a_blocklisted_person_is_refused_at_the_door_once(
+        harness: CommunityHarness, configure: Configure, store: Store, workspace_id: int,
+        via: str, refusal: str) -> None:
     configure("g1", GATE)
     harness.join("troll", "g2")  # known from another group
     with store.session() as session:
         member_id = session.scalar(select(MemberIdentity.member_id)
                                    .where(MemberIdentity.value == "troll"))
     with store.transaction() as connection:  # moderation blocklisted them
-        connection.execute(insert(OutboxAction).values(
-            workspace_id=workspace_id, member_id=member_id, kind="blocklist",
-            handler="moderation", payload={"kind": "blocklist", "user_id": "troll"},
-            status=OutboxStatus.DONE.value, dry_run=False, attempts=1,
-            next_attempt_at=harness.clock, created_at=harness.clock))
-    harness.join("troll", "g1")
-    last = sent(harness)[-1]
-    assert (last.kind, last.payload["user_id"], last.payload["reason"]) == (
-        "kick", "troll", "blocklisted")
+        connection.execute(insert(ModerationBlock).values(
+            workspace_id=workspace_id, member_id=member_id, reason="spam", added_by="test",
+            created_at=harness.clock))
+    harness.join("troll", "g1", via=via)
+    in_g1 = [a.kind for a in sent(harness) if a.payload.get("group_id") == "g1"]
+    assert in_g1.count("kick") == 1  # moderation's, not a second one from the gate
+    assert in_g1.count("decline_join") == (1 if refusal == "decline_join" else 0)
+    assert "mute" not in in_g1 and "post" not in in_g1  # no entry check was opened
     assert _challenge(store, "troll").status == "refused"
 
 

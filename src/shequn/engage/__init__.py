@@ -27,7 +27,8 @@ def engage_handlers() -> list[Handler]:
 
 
 def engage_companion() -> EngageCompanion:
-    """The store side that loads the handlers' snapshot for each batch."""
+    """The store side that loads the handlers' snapshot, reading moderation's blocklist."""
     from shequn.engage.companion import EngageCompanion
+    from shequn.moderation.blocklist import StoreBlocklist
 
-    return EngageCompanion()
+    return EngageCompanion(StoreBlocklist())

@@ -24,7 +24,7 @@ from shequn.engage.fatigue import (
     local_date,
     member_week_key,
 )
-from shequn.engage.readers import Blocklist, OutboxBlocklist
+from shequn.engage.readers import Blocklist, NoBlocklist
 from shequn.engage.snapshot import EngageSnapshot, FaqBook, GroupEngage, Pending, Question
 from shequn.engine.pipeline import BatchItem
 from shequn.store.models import (
@@ -75,7 +75,7 @@ class EngageCompanion:
     name = "engage"
 
     def __init__(self, blocklist: Blocklist | None = None) -> None:
-        self.blocklist = blocklist or OutboxBlocklist()
+        self.blocklist = blocklist or NoBlocklist()
         self._configs: dict[int, GroupEngage] = {}
         self._books: dict[int, FaqBook] = {}
 

@@ -136,9 +136,12 @@ class GateHandler:
         via = "request" if event.via == "request" else "join"
         name = display_name(event, context)
         if member.id in snapshot.blocked:
-            refuse: Command = (DeclineJoin if via == "request" else Kick)(
+            # Moderation removes blocklisted joiners from every group; the gate declines a
+            # join request (which moderation's kick cannot) and records the refusal.
+            refuse: list[Action] = [DeclineJoin(
                 group_id=group.external_id, user_id=event.user_id, reason="blocklisted")
-            return [refuse, GateClosed(
+            ] if via == "request" else []
+            return [*refuse, GateClosed(
                 group_pk=group.id, member_pk=member.id, user_id=event.user_id, user_name=name,
                 via=via, status="refused", reason=t.GATE_REFUSED[1], at=event.occurred_at)]
         gate = engage.config.gate

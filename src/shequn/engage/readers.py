@@ -1,9 +1,8 @@
 """What engagement reads from other capabilities' tables, behind small Protocols.
 
-* **Blocklist** (moderation): who may not join any group. Moderation records a
-  blocklisting as a ``blocklist`` outbox action for the member (the outbox worker fans it
-  out into bans); :class:`OutboxBlocklist` reads those. A dedicated blocklist table can
-  replace it by implementing :class:`Blocklist`.
+* **Blocklist** (moderation): who may not join any group. Moderation keeps the
+  ``moderation_blocklist`` table and answers :class:`Blocklist` with
+  ``shequn.moderation.blocklist.StoreBlocklist``, which the default pipeline passes in.
 * **Experts** (profiles/tags): members tagged ``expert:<topic>`` in ``tag`` /
   ``member_tag`` (e.g. ``expert:skincare``), read by :func:`experts_in_group`.
 """
@@ -16,22 +15,19 @@ from typing import Protocol
 
 from sqlalchemy import Connection, and_, case, func, select
 
-from shequn.domain.enums import IdentityKind, OutboxStatus
+from shequn.domain.enums import IdentityKind
 from shequn.store.models import (
     FaqQuestion,
     Member,
     MemberIdentity,
     Membership,
     MemberTag,
-    OutboxAction,
     Tag,
 )
-from shequn.store.sql import table_of
 
 EXPERT_TAG_PREFIX = "expert:"
 """Tags named ``expert:<topic>`` make a member an expert on the topic."""
 
-_OUTBOX = table_of(OutboxAction)
 
 
 class Blocklist(Protocol):
@@ -43,21 +39,13 @@ class Blocklist(Protocol):
         ...
 
 
-class OutboxBlocklist:
-    """Members with a ``blocklist`` action in the outbox (not skipped) are blocklisted."""
+class NoBlocklist:
+    """Nobody is blocklisted (a pipeline without moderation)."""
 
     def blocked(self, connection: Connection, workspace_id: int,
                 member_ids: Collection[int]) -> frozenset[int]:
-        """The blocklisted ones among ``member_ids``."""
-        if not member_ids:
-            return frozenset()
-        rows = connection.execute(
-            select(_OUTBOX.c.member_id).where(
-                _OUTBOX.c.workspace_id == workspace_id, _OUTBOX.c.kind == "blocklist",
-                _OUTBOX.c.member_id.in_(list(member_ids)),
-                _OUTBOX.c.status != OutboxStatus.SKIPPED.value,
-            ).distinct())
-        return frozenset(row[0] for row in rows)
+        """Always empty."""
+        return frozenset()
 
 
 @dataclass(frozen=True, slots=True)
