@@ -155,3 +155,14 @@ def test_a_group_override_inherits_the_default(
     harness.say("fan", AD_EN, group="g1")
     assert kinds(harness) == []
     assert rows(store, ModerationVerdict)[-1].dry_run
+
+
+def test_a_blocklisted_join_request_is_declined(
+    harness: CommunityHarness, store: Store, workspace_id: int
+) -> None:
+    set_rules(store, workspace_id, {"ladder": {"steps": [{"at": 1, "action": "blocklist"}]}})
+    harness.join("spammer", "g1")
+    harness.say("spammer", CASINO, group="g1")
+    harness.join("spammer", "g2", via="request")
+    refused = harness.outbox()[-1]
+    assert (refused.kind, refused.payload["group_id"]) == ("decline_join", "g2")

@@ -14,10 +14,10 @@ from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, select
 
-from shequn.domain.actions import Blocklist, Command, Unban
-from shequn.domain.enums import IdentityKind, OutboxStatus
+from shequn.domain.actions import Blocklist, Unban
+from shequn.domain.enums import IdentityKind
 from shequn.errors import InputError, NotFound
-from shequn.moderation.rulebooks import audit
+from shequn.moderation.rulebooks import audit, command_row
 from shequn.store.models import (
     Group,
     MemberIdentity,
@@ -66,15 +66,6 @@ def _identity(connection: Connection, workspace_id: int, user: str,
     return int(member_id), str(found_platform), str(value)
 
 
-def _command_row(workspace_id: int, member_id: int, group_pk: int | None, platform: str,
-                 command: Command, now: datetime) -> dict[str, object]:
-    return {"workspace_id": workspace_id, "event_id": None, "group_id": group_pk,
-            "member_id": member_id, "kind": command.kind, "handler": "moderation",
-            "payload": {"platform": platform, **command.payload()},
-            "status": OutboxStatus.PENDING.value, "dry_run": False, "attempts": 0,
-            "next_attempt_at": now, "created_at": now}
-
-
 def add(connection: Connection, *, workspace_id: int, user: str, platform: str | None = None,
         reason: str, actor: str, now: datetime) -> int:
     """Blocklist a person (idempotent); returns their member id."""
@@ -85,8 +76,9 @@ def add(connection: Connection, *, workspace_id: int, user: str, platform: str |
     if added.rowcount:
         command = Blocklist(user_id=value, reason=reason or "blocklisted / 列入黑名单",
                             handler="moderation")
-        connection.execute(insert(_OUTBOX).values(
-            **_command_row(workspace_id, member_id, None, found_platform, command, now)))
+        connection.execute(insert(_OUTBOX).values(**command_row(
+            workspace_id, event_id=None, group_pk=None, member_pk=member_id,
+            platform=found_platform, command=command, now=now)))
         audit(connection, workspace_id, actor, "moderation.blocklist.add", f"member:{member_id}",
               {"reason": reason}, now)
     return member_id
@@ -104,9 +96,10 @@ def remove(connection: Connection, *, workspace_id: int, user: str,
         select(Group.id, Group.external_id).join(Membership, Membership.group_id == Group.id)
         .where(Membership.member_id == member_id, Group.workspace_id == workspace_id,
                Group.platform == found_platform).distinct()).all()
-    rows = [_command_row(workspace_id, member_id, gid, found_platform,
-                         Unban(group_id=external, user_id=value, handler="moderation",
-                               reason="removed from the blocklist / 移出黑名单"), now)
+    rows = [command_row(workspace_id, event_id=None, group_pk=gid, member_pk=member_id,
+                        platform=found_platform, now=now,
+                        command=Unban(group_id=external, user_id=value, handler="moderation",
+                                      reason="removed from the blocklist / 移出黑名单"))
             for gid, external in groups]
     if rows:
         connection.execute(insert(_OUTBOX), rows)

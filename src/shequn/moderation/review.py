@@ -21,12 +21,18 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from shequn.domain.actions import Command, Unban, Unmute
-from shequn.domain.enums import OutboxStatus, Platform
+from shequn.domain.enums import Platform
 from shequn.domain.events import Message
 from shequn.errors import InputError, NotFound
 from shequn.moderation.guard import Guard
 from shequn.moderation.ladder import Violation
-from shequn.moderation.rulebooks import audit, effective, load_model, save_model
+from shequn.moderation.rulebooks import (
+    audit,
+    command_row,
+    effective,
+    load_model,
+    save_model,
+)
 from shequn.moderation.verdict import Verdict
 from shequn.store.models import (
     ModerationBlock,
@@ -129,12 +135,10 @@ def _outbox(connection: Connection, workspace_id: int, verdict: Any,
             commands: list[Command], now: datetime) -> None:
     if not commands:
         return
-    connection.execute(insert(_OUTBOX), [{
-        "workspace_id": workspace_id, "event_id": verdict.event_id,
-        "group_id": verdict.group_id, "member_id": verdict.member_id, "kind": c.kind,
-        "handler": "moderation", "payload": {"platform": verdict.platform, **c.payload()},
-        "status": OutboxStatus.PENDING.value, "dry_run": False, "attempts": 0,
-        "next_attempt_at": now, "created_at": now} for c in commands])
+    connection.execute(insert(_OUTBOX), [command_row(
+        workspace_id, event_id=verdict.event_id, group_pk=verdict.group_id,
+        member_pk=verdict.member_id, platform=verdict.platform, command=c, now=now)
+        for c in commands])
 
 
 def confirm(connection: Connection, *, workspace_id: int, review_id: int, actor: str,

@@ -15,6 +15,8 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Connection, insert, select, update
 
+from shequn.domain.actions import Command
+from shequn.domain.enums import OutboxStatus
 from shequn.engage.files import field_path
 from shequn.errors import InputError, NotFound
 from shequn.moderation.classifier.default import default_model
@@ -112,6 +114,17 @@ def audit(connection: Connection, workspace_id: int, actor: str, action: str, ta
     connection.execute(insert(table_of(AuditLog)).values(
         workspace_id=workspace_id, actor=actor, action=action, target=target, details=details,
         created_at=now))
+
+
+def command_row(workspace_id: int, *, event_id: int | None, group_pk: int | None,
+                member_pk: int | None, platform: str, command: Command,
+                now: datetime) -> dict[str, Any]:
+    """An outbox row for a moderation command (pending, for the worker to carry out)."""
+    return {"workspace_id": workspace_id, "event_id": event_id, "group_id": group_pk,
+            "member_id": member_pk, "kind": command.kind, "handler": "moderation",
+            "payload": {"platform": platform, **command.payload()},
+            "status": OutboxStatus.PENDING.value, "dry_run": False, "attempts": 0,
+            "next_attempt_at": now, "created_at": now}
 
 
 def model_version(connection: Connection, workspace_id: int) -> int:
