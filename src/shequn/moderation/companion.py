@@ -178,7 +178,9 @@ class ModerationCompanion:
                 select(_RB.c.scope, _RB.c.version).where(
                     _RB.c.workspace_id == workspace_id, _RB.c.scope.in_(scopes)))}
         snapshot = ModerationSnapshot(workspace_id, {})
-        members = {i.member_id for i in mine if i.member_id is not None}
+        # Only joiners are refused at the door; a message batch costs no blocklist query.
+        members = {i.member_id for i in mine
+                   if i.member_id is not None and isinstance(i.event, MemberJoined)}
         if members:
             snapshot.blocked = set(connection.execute(select(_BLOCK.c.member_id).where(
                 _BLOCK.c.workspace_id == workspace_id,

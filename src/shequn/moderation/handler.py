@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from shequn.domain.actions import Action, Command, DeclineJoin, Kick
+from shequn.domain.actions import Action, Command, Kick
 from shequn.domain.enums import MemberRole
 from shequn.domain.events import EventBase, MemberJoined, MemberRenamed, Message
 from shequn.engine.context import Context
@@ -38,11 +38,11 @@ class ModerationHandler:
         exempt = role in (MemberRole.OWNER, MemberRole.ADMIN)
         if isinstance(event, MemberJoined) and member is not None and not exempt \
                 and member.id in snapshot.blocked:
-            # A join request is declined; someone already in is removed.
-            refuse: Command = (DeclineJoin if event.via == "request" else Kick)(
-                group_id=event.group_id, user_id=event.user_id, reason=BLOCKED_REASON,
-                handler=NAME)
-            return [refuse, self._log(event, context, "refused", "blocklist", [refuse],
+            # The removal is moderation's; the entry gate, where enabled, also declines a
+            # join request (see shequn.engage.gate), so nobody is removed twice.
+            kick = Kick(group_id=event.group_id, user_id=event.user_id, reason=BLOCKED_REASON,
+                        handler=NAME)
+            return [kick, self._log(event, context, "refused", "blocklist", [kick],
                                     dry_run=False, evidence={"verdicts": [BLOCKED_REASON]})]
         guarded = snapshot.guard_for(group.id)
         if guarded is None:
