@@ -116,6 +116,21 @@ class Backend:
             self.con.create_table(name, data, temp=temporary, overwrite=True)
         return self.table(name)
 
+    def fetch_and_keep(self, expr: ir.Table) -> tuple[pd.DataFrame, ir.Table]:
+        """Compute ``expr`` once into a local frame *and* a table the engine can query again.
+
+        DuckDB reads the fetched Arrow data in place, so nothing is written twice; the
+        other engines keep a temporary table and read it back.
+        """
+        if self.dialect == "duckdb":
+            data = self.con.to_pyarrow(expr)
+            name = f"_shequn_view_{uuid.uuid4().hex[:12]}"
+            self.con.con.register(name, data)
+            frame: pd.DataFrame = data.to_pandas()
+            return frame, self.table(name)
+        table = self.materialize(expr)
+        return self.frame(table), table
+
     def frame(self, expr: ir.Table) -> pd.DataFrame:
         """Run a table expression into a pandas frame, through Arrow (much faster than
         Ibis's own row conversion for wide results)."""

@@ -92,8 +92,7 @@ def compute(
         frame: pd.DataFrame = backend.frame(member_profiles(src, moment, settings))
         return frame
 
-    profiles_table = backend.materialize(member_profiles(src, as_of, settings))
-    profiles: pd.DataFrame = backend.frame(profiles_table)
+    profiles, profiles_table = backend.fetch_and_keep(member_profiles(src, as_of, settings))
     clock.lap("profiles")
 
     scores, potential = pd.Series(dtype="float64"), set[int]()
