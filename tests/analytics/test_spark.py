@@ -14,7 +14,11 @@ from shequn.store.store import Store
 from tests.analytics.conftest import run
 from tests.analytics.test_engines import SEGMENTS, SETTINGS, rows
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    # py4j (Spark's Java gateway) leaves its loopback sockets to the garbage collector.
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
 
 
 def test_spark_and_the_store_agree(sqlite_store: Store) -> None:
