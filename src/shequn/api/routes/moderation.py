@@ -19,10 +19,8 @@ from shequn.api.routes.moderation_schemas import (
     CheckPublic,
     CheckRequest,
     DecisionPublic,
-    ReviewPublic,
     RulebookPublic,
     VerdictLine,
-    VerdictPublic,
 )
 from shequn.errors import InputError
 from shequn.moderation import blocklist as blocked
@@ -107,32 +105,32 @@ def check(body: CheckRequest, principal: Viewer, store: StoreDep) -> CheckPublic
         explain=d.explain())
 
 
-@router.get("/verdicts", response_model=list[VerdictPublic])
+@router.get("/verdicts", response_model=list[service.VerdictRecord])
 def verdicts(
     principal: Viewer, store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     outcome: Annotated[str | None, Query(pattern="^(act|review|refused)$")] = None,
     user: str | None = None,
-) -> list[VerdictPublic]:
+) -> list[service.VerdictRecord]:
     """The verdict log, newest first."""
     with store.transaction() as connection:
         rows = service.list_verdicts(connection, workspace_id=principal.workspace_id,
                                      limit=limit, outcome=outcome, user=user)
-    return [VerdictPublic.model_validate(r) for r in rows]
+    return rows
 
 
-@router.get("/reviews", response_model=list[ReviewPublic])
+@router.get("/reviews", response_model=list[review.ReviewItem])
 def reviews(
     principal: Viewer, store: StoreDep,
     status_: Annotated[str, Query(alias="status",
                                   pattern="^(pending|confirmed|overturned|all)$")] = "pending",
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[ReviewPublic]:
+) -> list[review.ReviewItem]:
     """The review queue (borderline messages and appeals), oldest first."""
     with store.transaction() as connection:
         items = review.list_reviews(connection, workspace_id=principal.workspace_id,
                                     status=None if status_ == "all" else status_, limit=limit)
-    return [ReviewPublic.model_validate(i) for i in items]
+    return items
 
 
 @router.post("/reviews/{review_id}/confirm", response_model=DecisionPublic)

@@ -49,49 +49,6 @@ class CheckPublic(BaseModel):
     explain: str
 
 
-class VerdictPublic(BaseModel):
-    """A verdict-log row."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    occurred_at: datetime
-    group_ref: str | None
-    user_ref: str | None
-    event_kind: str
-    outcome: str
-    rule: str
-    step: str | None
-    score: float | None
-    dry_run: bool
-    status: str
-    commands: list[str]
-    evidence: dict[str, Any]
-    text: str
-
-
-class ReviewPublic(BaseModel):
-    """A review-queue item."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    kind: str
-    status: str
-    note: str
-    verdict_id: int
-    rule: str
-    outcome: str
-    step: str | None
-    score: float | None
-    text: str
-    user_ref: str | None
-    group_ref: str | None
-    evidence: dict[str, Any]
-    created_at: datetime
-    decided_by: str | None
-    decided_at: datetime | None
-    commands: list[str]
 
 
 class DecisionPublic(BaseModel):
