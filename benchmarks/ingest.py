@@ -3,7 +3,8 @@
 For each database (SQLite always; PostgreSQL when SHEQUN_BENCH_POSTGRES_URL or
 SHEQUN_TEST_POSTGRES_URL names a server):
 
-1. intake: simulator events (JSON-like dicts) → validate → Intake.ingest in
+1. intake: simulator events (JSON-like dicts) through ``ingest_dicts`` — the path
+   of the simulator, the demo and JSONL streams: validate, then Intake.ingest in
    batches (dedupe, member/group resolution, engine, outbox), one transaction each;
 2. raw: the very rows intake wrote to the event table, read back, inserted with
    the driver's executemany into a fresh copy of the schema, same batch size.
@@ -28,8 +29,8 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from shequn.domain.events import EVENT_LIST_ADAPTER
 from shequn.intake.service import Intake
+from shequn.intake.stream import ingest_dicts
 from shequn.simulator import SimulationConfig, simulate
 from shequn.store.models import Base
 from shequn.store.store import Store
@@ -57,8 +58,7 @@ def run_intake(url: str, events: list[dict[str, Any]], batch: int) -> tuple[floa
         workspace_id = create_workspace(session, slug="bench").id
     intake = Intake(store)
     started = time.perf_counter()
-    for start in range(0, len(events), batch):
-        intake.ingest(workspace_id, EVENT_LIST_ADAPTER.validate_python(events[start:start + batch]))
+    ingest_dicts(intake, workspace_id, events, batch_size=batch)
     return time.perf_counter() - started, store
 
 

@@ -47,7 +47,7 @@ class MembershipBook:
         rows = bulk.select_in(
             connection,
             "SELECT id, group_id, member_id, role, joined_at, left_at, removed, invited_by_id "
-            "FROM membership WHERE workspace_id = {mark} AND member_id IN ({marks})",
+            "FROM membership WHERE workspace_id = {mark} AND member_id {in_values}",
             (workspace_id,), sorted({member_id for _, member_id in wanted}),
         )
         for stay_id, group_id, member_id, role, joined, left, removed, invited in rows:
@@ -138,7 +138,7 @@ class ProfileBook:
         if not self._fields:
             return
         stored = dict(bulk.select_in(
-            connection, "SELECT id, attributes FROM member WHERE id IN ({marks})", (),
+            connection, "SELECT id, attributes FROM member WHERE id {in_values}", (),
             sorted(self._attributes),
         )) if self._attributes else {}
         mark = bulk.placeholder(connection)

@@ -188,7 +188,7 @@ def _load_identities(
     rows = bulk.select_in(
         connection,
         "SELECT kind, platform, value, member_id FROM member_identity "
-        "WHERE workspace_id = {mark} AND value IN ({marks})",
+        "WHERE workspace_id = {mark} AND value {in_values}",
         (workspace_id,), values,
     )
     return {

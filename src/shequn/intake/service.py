@@ -37,6 +37,7 @@ from shequn.domain.events import (
 from shequn.engine.context import Context, GroupInfo, MemberInfo
 from shequn.engine.pipeline import BatchItem, Pipeline, default_pipeline
 from shequn.intake import effects
+from shequn.intake.collector import collector_paused
 from shequn.intake.resolve import (
     GroupKey,
     IdentityKey,
@@ -98,14 +99,15 @@ class Intake:
         """Store a batch of events and everything decided about them in one transaction."""
         if not events:
             return IngestResult()
-        with self.store.transaction() as connection:
+        with collector_paused(), self.store.transaction() as connection:
             return self.ingest_in(connection, workspace_id, events)
 
     def ingest_in(
         self, connection: Connection, workspace_id: int, events: Sequence[EventBase]
     ) -> IngestResult:
         """Like :meth:`ingest`, inside a transaction the caller owns."""
-        return _Batch(connection, workspace_id, self.pipeline, self.clock()).run(events)
+        with collector_paused():
+            return _Batch(connection, workspace_id, self.pipeline, self.clock()).run(events)
 
 
 _PLATFORM = IdentityKind.PLATFORM.value

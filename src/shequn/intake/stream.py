@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from shequn.domain.events import EVENT_LIST_ADAPTER
+from shequn.intake.collector import collector_paused
 from shequn.intake.service import IngestResult, Intake
 
 
@@ -24,7 +25,8 @@ def ingest_dicts(
     def flush() -> None:
         if not batch:
             return
-        result = intake.ingest(workspace_id, EVENT_LIST_ADAPTER.validate_python(batch))
+        with collector_paused():
+            result = intake.ingest(workspace_id, EVENT_LIST_ADAPTER.validate_python(batch))
         result.event_ids.clear()
         total.add(result)
         if progress is not None:
