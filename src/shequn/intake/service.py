@@ -150,6 +150,7 @@ class _Batch:
         self.now = now
 
     def run(self, events: Sequence[EventBase]) -> IngestResult:
+        bulk.begin_writing(self.connection)  # resolution and dedupe see what they write over
         result = IngestResult(received=len(events))
         unique: dict[tuple[str, str], EventBase] = {}
         for event in events:

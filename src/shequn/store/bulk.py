@@ -60,6 +60,20 @@ def placeholder(connection: Connection) -> str:
     return "?" if _is_sqlite(connection) else "%s"
 
 
+def begin_writing(connection: Connection) -> None:
+    """On SQLite, take the database's write lock now, for the rest of the transaction.
+
+    The driver otherwise opens the transaction at the first write, so reads
+    made before it (duplicate checks, identity lookups) could see data another
+    process changes before the write. PostgreSQL needs nothing: its statements
+    are safe under concurrency on their own.
+    """
+    if _is_sqlite(connection):
+        raw = connection.connection.dbapi_connection
+        if not raw.in_transaction:  # type: ignore[union-attr]
+            raw.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+
+
 @lru_cache(maxsize=64)
 def _insert_events_sql(rows: int) -> str:
     one = "(" + ", ".join(["?"] * len(EVENT_COLUMNS)) + ")"
@@ -87,23 +101,27 @@ def insert_events(
 ) -> dict[tuple[str, str], int]:
     """Insert event rows (in EVENT_COLUMNS order), skipping ones already stored.
 
-    Returns the new events' ids by (source, external_id).
+    Returns the new events' ids by (source, external_id); all rows belong to
+    one workspace.
     """
     if not rows:
         return {}
     cursor = _cursor(connection)
-    if _is_sqlite(connection):
+    try:
         found: list[tuple[Any, ...]] = []
-        per_statement = _MAX_PARAMS // len(EVENT_COLUMNS)
-        for start in range(0, len(rows), per_statement):
-            part = rows[start:start + per_statement]
-            cursor.execute(_insert_events_sql(len(part)), list(chain.from_iterable(part)))
-            found.extend(cursor.fetchall())
-    else:
-        cursor.execute(_PG_INSERT_EVENTS, [list(column) for column in zip(*rows, strict=True)])
-        found = cursor.fetchall()
-    cursor.close()
-    return {(source, external_id): event_id for event_id, source, external_id in found}
+        if _is_sqlite(connection):
+            per_statement = _MAX_PARAMS // len(EVENT_COLUMNS)
+            for start in range(0, len(rows), per_statement):
+                part = rows[start:start + per_statement]
+                cursor.execute(_insert_events_sql(len(part)), list(chain.from_iterable(part)))
+                found.extend(cursor.fetchall())
+        else:
+            cursor.execute(_PG_INSERT_EVENTS,
+                           [list(column) for column in zip(*rows, strict=True)])
+            found = cursor.fetchall()
+        return {(source, external_id): event_id for event_id, source, external_id in found}
+    finally:
+        cursor.close()
 
 
 def select_in(
