@@ -6,6 +6,13 @@ connector checks the HMAC signature, its age and that it is not a replay.
 Either way the body is converted to canonical events by its platform's one
 conversion function and stored through :class:`IngestQueue` before the
 request is answered.
+
+Each process keeps the connectors it serves in memory, so a request costs no
+database read before its events are stored. A cached connector is read again
+after ``cache_seconds`` (a connector switched off stops accepting within that
+time in every process) and at once when a request fails its check against the
+cached secret (a rotated secret works immediately), at most once a second per
+connector so forged requests cannot turn into database reads.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import orjson
 
 from shequn.connectors.accounts import TelegramConfig, WebhookConfig, config_of
 from shequn.connectors.ingest import IngestQueue, Link
+from shequn.connectors.telegram.convert import update_to_events
 from shequn.connectors.webhook import protocol, signing
 from shequn.domain.events import EventBase
 from shequn.errors import BadSignature, ConfigError, InputError, NotFound
@@ -27,6 +35,8 @@ from shequn.intake.service import Intake
 from shequn.store.models import PlatformAccount
 
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+RELOAD_AFTER_REFUSAL = 1.0
+"""Seconds a connector stays cached before a refused request may read it again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,38 +45,68 @@ class _Target:
     workspace_id: int
     platform: str
     config: TelegramConfig | WebhookConfig
-    expires: float
+    loaded: float
 
 
 class Inbound:
     """Receives webhook requests for every connector of the installation."""
 
-    def __init__(self, intake: Intake, *, cache_seconds: float = 30.0) -> None:
+    def __init__(self, intake: Intake, *, cache_seconds: float = 5.0,
+                 queue: IngestQueue | None = None) -> None:
         self.intake = intake
-        self.queue = IngestQueue(intake)
+        self.queue = queue or IngestQueue(intake)
         self.replays = signing.ReplayGuard()
         self.cache_seconds = cache_seconds
         self._targets: dict[int, _Target] = {}
+        self._loading: dict[int, asyncio.Future[_Target]] = {}
 
     async def receive(self, connector_id: int, headers: Mapping[str, str], body: bytes) -> int:
         """Authenticate, convert and store one request; returns how many events it carried."""
         target = await self._target(connector_id)
-        if isinstance(target.config, TelegramConfig):
-            events = self._telegram(target.config, headers, body)
-        else:
-            events = self._webhook(target, headers, body)
+        try:
+            events = self._events(target, headers, body)
+        except BadSignature:
+            if time.monotonic() - target.loaded < RELOAD_AFTER_REFUSAL:
+                raise
+            fresh = await self._target(connector_id, newer_than=target.loaded)
+            if fresh.config == target.config:
+                raise
+            target, events = fresh, self._events(fresh, headers, body)
         await self.queue.submit(target.workspace_id, events,
                                 Link(target.account_id, target.platform))
         return len(events)
 
-    async def _target(self, connector_id: int) -> _Target:
+    async def aclose(self) -> None:
+        """Stop the queue's writer."""
+        await self.queue.aclose()
+
+    def _events(self, target: _Target, headers: Mapping[str, str], body: bytes
+                ) -> list[EventBase]:
+        if isinstance(target.config, TelegramConfig):
+            return self._telegram(target.config, headers, body)
+        return self._webhook(target, headers, body)
+
+    async def _target(self, connector_id: int, *, newer_than: float = float("-inf")
+                      ) -> _Target:
         target = self._targets.get(connector_id)
-        if target is None or target.expires < time.monotonic():
-            target = await asyncio.to_thread(self._load, connector_id)
-            self._targets[connector_id] = target
+        if (target is not None and target.loaded > newer_than
+                and time.monotonic() - target.loaded < self.cache_seconds):
+            return target
+        loading = self._loading.get(connector_id)
+        if loading is None:  # concurrent requests share one read
+            loading = asyncio.ensure_future(asyncio.to_thread(self._load, connector_id))
+            self._loading[connector_id] = loading
+            loading.add_done_callback(lambda _: self._loading.pop(connector_id, None))
+        try:
+            target = await asyncio.shield(loading)
+        except NotFound:
+            self._targets.pop(connector_id, None)
+            raise
+        self._targets[connector_id] = target
         return target
 
     def _load(self, connector_id: int) -> _Target:
+        loaded = time.monotonic()
         with self.intake.store.session() as session:
             account = session.get(PlatformAccount, connector_id)
             if account is None or account.status != "active":
@@ -75,14 +115,11 @@ class Inbound:
                 config = config_of(account)
             except ConfigError as exc:
                 raise NotFound(f"connector {connector_id} is not set up: {exc}") from exc
-            return _Target(account.id, account.workspace_id, account.platform, config,
-                           time.monotonic() + self.cache_seconds)
+            return _Target(account.id, account.workspace_id, account.platform, config, loaded)
 
     @staticmethod
     def _telegram(config: TelegramConfig, headers: Mapping[str, str], body: bytes
                   ) -> list[EventBase]:
-        from shequn.connectors.telegram.convert import update_to_events
-
         expected = config.webhook_secret.get_secret_value() if config.webhook_secret else ""
         given = headers.get(TELEGRAM_SECRET_HEADER) or ""
         if not expected or not hmac.compare_digest(expected.encode(), given.encode()):

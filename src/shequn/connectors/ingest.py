@@ -2,10 +2,22 @@
 
 A webhook request must not be answered before its event is stored (the sender
 would not retry a lost one), but one transaction per request caps throughput
-at the database's commit rate. :class:`IngestQueue` collects the events of
-every request that arrives while the previous transaction commits and stores
-them together, then answers each request. Nothing waits on a timer: a lone
-request is stored at once.
+at the database's commit rate and spends most of the CPU on per-transaction
+work (loading groups, members and the engine's per-batch state).
+:class:`IngestQueue` hands every submission to one writer task per process and
+event loop. The writer takes what is pending — whatever arrived while the
+previous transaction committed, plus what arrives within ``gather`` seconds of
+the oldest pending submission — stores it in one intake transaction, and only
+then answers each submitter. Under load the batches grow by themselves, so the
+work per event shrinks exactly when it matters; a lone request waits at most
+``gather``.
+
+Duplicates (a retried update, the same update twice in one batch, or one that
+another process stored) are dropped by intake, which dedupes on
+(workspace, source, external id) under a unique constraint. When a shared
+transaction fails it is rolled back whole and each submission is retried in a
+transaction of its own, so one bad request cannot sink its neighbours and
+nothing is ever stored in part.
 """
 
 from __future__ import annotations
@@ -13,7 +25,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
+import time
+from collections import defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -24,6 +37,9 @@ from shequn.domain.events import EventBase
 from shequn.intake.service import Intake
 
 log = logging.getLogger(__name__)
+
+GATHER_SECONDS = 0.008
+"""How long a submission may wait for company before its transaction starts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,20 +56,36 @@ class _Item:
     events: Sequence[EventBase]
     link: Link | None
     done: asyncio.Future[None] = field(repr=False)
+    since: float = 0.0
+
+
+@dataclass(slots=True)
+class QueueStats:
+    """What the writer has done (for tests, benchmarks and logs)."""
+
+    batches: int = 0
+    """Transactions committed."""
+    submissions: int = 0
+    """Submissions stored."""
+    largest: int = 0
+    """Most submissions in one transaction."""
+    failed: int = 0
+    """Submissions answered with an error."""
 
 
 class IngestQueue:
     """Stores events from many concurrent callers in shared transactions."""
 
-    def __init__(self, intake: Intake, *, max_events: int = 2000) -> None:
+    def __init__(self, intake: Intake, *, max_events: int = 1000,
+                 gather: float = GATHER_SECONDS) -> None:
         self.intake = intake
         self.max_events = max_events
-        self._pending: list[_Item] = []
+        self.gather = gather
+        self.stats = QueueStats()
+        self._pending: deque[_Item] = deque()
         self._wake: asyncio.Event | None = None
         self._runner: asyncio.Task[None] | None = None
         self._linked: set[tuple[int, str]] = set()
-        self.batches = 0
-        """Transactions committed (for tests and benchmarks)."""
 
     async def submit(self, workspace_id: int, events: Sequence[EventBase],
                      link: Link | None = None) -> None:
@@ -65,13 +97,13 @@ class IngestQueue:
             self._wake = asyncio.Event()
             self._runner = loop.create_task(self._run())
         done: asyncio.Future[None] = loop.create_future()
-        self._pending.append(_Item(workspace_id, events, link, done))
+        self._pending.append(_Item(workspace_id, events, link, done, time.monotonic()))
         assert self._wake is not None
         self._wake.set()
         await done
 
     async def aclose(self) -> None:
-        """Stop the background committer (after the last submission was answered)."""
+        """Stop the writer (after the last submission was answered)."""
         if self._runner is not None and not self._runner.done():
             self._runner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -84,21 +116,42 @@ class IngestQueue:
             await self._wake.wait()
             self._wake.clear()
             while self._pending:
-                batch: list[_Item] = []
-                size = 0
-                while self._pending and (not batch or size + len(self._pending[0].events)
-                                         <= self.max_events):
-                    item = self._pending.pop(0)
-                    batch.append(item)
-                    size += len(item.events)
+                await self._gathered()
+                batch = self._take()
                 failures = await asyncio.to_thread(self._commit, batch)
-                for item, error in zip(batch, failures, strict=True):
-                    if item.done.done():
-                        continue
-                    if error is None:
-                        item.done.set_result(None)
-                    else:
-                        item.done.set_exception(error)
+                self._answer(batch, failures)
+
+    async def _gathered(self) -> None:
+        """Wait until the oldest submission is ``gather`` old or a batch is full."""
+        while self._pending and self._size() < self.max_events:
+            left = self._pending[0].since + self.gather - time.monotonic()
+            if left <= 0:
+                return
+            await asyncio.sleep(left)
+
+    def _size(self) -> int:
+        return sum(len(item.events) for item in self._pending)
+
+    def _take(self) -> list[_Item]:
+        batch: list[_Item] = []
+        size = 0
+        while self._pending and (not batch or size + len(self._pending[0].events)
+                                 <= self.max_events):
+            item = self._pending.popleft()
+            batch.append(item)
+            size += len(item.events)
+        return batch
+
+    def _answer(self, batch: list[_Item], failures: list[BaseException | None]) -> None:
+        for item, error in zip(batch, failures, strict=True):
+            if error is not None:
+                self.stats.failed += 1
+            if item.done.done():  # the caller gave up (disconnected); the events are stored
+                continue
+            if error is None:
+                item.done.set_result(None)
+            else:
+                item.done.set_exception(error)
 
     def _commit(self, batch: list[_Item]) -> list[BaseException | None]:
         try:
@@ -111,7 +164,9 @@ class IngestQueue:
             # One bad request must not sink the others: store each on its own.
             return [self._commit([item])[0] for item in batch]
         self._linked.update(linked)
-        self.batches += 1
+        self.stats.batches += 1
+        self.stats.submissions += len(batch)
+        self.stats.largest = max(self.stats.largest, len(batch))
         return [None] * len(batch)
 
     def _store(self, connection: Connection, batch: list[_Item]) -> set[tuple[int, str]]:
