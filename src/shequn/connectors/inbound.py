@@ -35,8 +35,6 @@ from shequn.intake.service import Intake
 from shequn.store.models import PlatformAccount
 
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-RELOAD_AFTER_REFUSAL = 1.0
-"""Seconds a connector stays cached before a refused request may read it again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +50,14 @@ class Inbound:
     """Receives webhook requests for every connector of the installation."""
 
     def __init__(self, intake: Intake, *, cache_seconds: float = 5.0,
-                 queue: IngestQueue | None = None) -> None:
+                 reload_after_refusal: float = 1.0) -> None:
         self.intake = intake
-        self.queue = queue or IngestQueue(intake)
+        self.queue = IngestQueue(intake)
         self.replays = signing.ReplayGuard()
         self.cache_seconds = cache_seconds
+        """How long a connector is served from memory."""
+        self.reload_after_refusal = reload_after_refusal
+        """How long a connector stays cached before a refused request may read it again."""
         self._targets: dict[int, _Target] = {}
         self._loading: dict[int, asyncio.Future[_Target]] = {}
 
@@ -66,7 +67,7 @@ class Inbound:
         try:
             events = self._events(target, headers, body)
         except BadSignature:
-            if time.monotonic() - target.loaded < RELOAD_AFTER_REFUSAL:
+            if time.monotonic() - target.loaded < self.reload_after_refusal:
                 raise
             fresh = await self._target(connector_id, newer_than=target.loaded)
             if fresh.config == target.config:
