@@ -60,7 +60,7 @@ def serve(url: str, port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def prepare(url: str) -> tuple[int, str]:
+def prepare(url: str) -> tuple[int, int, str]:
     """A workspace with a Telegram connector in webhook mode and an API key."""
     from pydantic import SecretStr
 
@@ -80,7 +80,7 @@ def prepare(url: str) -> tuple[int, str]:
         _, key = create_api_key(session, workspace_id=workspace, name="bench", role=Role.ADMIN)
         account_id = account.id
     store.close()
-    return account_id, key
+    return workspace, account_id, key
 
 
 def updates(count: int, run: str) -> list[dict[str, Any]]:
@@ -133,6 +133,7 @@ class Run:
     statuses: list[int] = field(default_factory=list)
     elapsed: float = 0.0
     cpu: float = 0.0
+    server_cpu: float | None = None
     load: float = 0.0
 
 
@@ -167,28 +168,44 @@ async def load(port: int, requests: list[bytes], rate: float) -> Run:
     return run
 
 
-def measure(port: int, requests: list[bytes], rate: float) -> Run:
-    """Run :func:`load` on uvloop when it is installed (a leaner load generator)."""
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time a process has used (Linux; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(port: int, server: int, requests: list[bytes], rate: float) -> Run:
+    """Run :func:`load` (on uvloop when installed: a leaner load generator)."""
+    before = cpu_seconds(server)
     try:
         import uvloop
     except ImportError:
-        return asyncio.run(load(port, requests, rate))
-    return uvloop.run(load(port, requests, rate))
+        run = asyncio.run(load(port, requests, rate))
+    else:
+        run = uvloop.run(load(port, requests, rate))
+    after = cpu_seconds(server)
+    if before is not None and after is not None:
+        run.server_cpu = after - before
+    return run
 
 
-def stored(url: str, source: str) -> int:
-    """Events stored from a source."""
-    from sqlalchemy import func, select
+def stored(url: str, workspace: int, source: str) -> tuple[int, int]:
+    """Events the run stored from a source: rows, and distinct external ids among them."""
+    from sqlalchemy import distinct, func, select
 
     from shequn.store.models import EventRecord
     from shequn.store.store import Store
 
     store = Store.open(url, upgrade=False)
     with store.session() as session:
-        count = session.scalar(select(func.count()).select_from(EventRecord)
-                               .where(EventRecord.source == source)) or 0
+        rows, ids = session.execute(
+            select(func.count(), func.count(distinct(EventRecord.external_id)))
+            .where(EventRecord.workspace_id == workspace, EventRecord.source == source)).one()
     store.close()
-    return count
+    return rows, ids
 
 
 def percentile(ordered: list[float], share: float) -> float:
@@ -196,14 +213,16 @@ def percentile(ordered: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(len(ordered) * share) - 1)] * 1000
 
 
-def report(name: str, run: Run, unique: int, kept: int) -> None:
-    """One line of results."""
+def report(name: str, run: Run, unique: int, kept: tuple[int, int]) -> None:
+    """The results, and what else the machine was doing."""
     ordered = sorted(run.latencies)
     bad = sum(1 for s in run.statuses if s != 200)
-    print(f"{name:<37} {len(ordered) / run.elapsed:6.0f}/s  p50 {percentile(ordered, 0.5):7.1f}"
+    print(f"{name:<37} {len(ordered) / run.elapsed:5.0f}/s  p50 {percentile(ordered, 0.5):7.1f}"
           f"  p95 {percentile(ordered, 0.95):7.1f}  p99 {percentile(ordered, 0.99):7.1f} ms"
-          f"  non-200 {bad}  stored {kept}/{unique} distinct"
-          f"  (load avg {run.load:.1f}, load generator {run.cpu / run.elapsed:.0%} of a core)")
+          f"  non-200 {bad}  stored {kept[0]} rows, {kept[1]} distinct of {unique}")
+    server = "" if run.server_cpu is None else f", server {run.server_cpu / run.elapsed:.0%}"
+    print(f"{'':<37} load average {run.load:.1f}; CPU in shares of one core: "
+          f"load generator {run.cpu / run.elapsed:.0%}{server}")
 
 
 def main() -> None:
@@ -218,7 +237,7 @@ def main() -> None:
         serve(args.serve[0], int(args.serve[1]))
         return
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    account, key = prepare(url)
+    workspace, account, key = prepare(url)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -246,10 +265,12 @@ def main() -> None:
         print(f"{len(order)} requests ({count} distinct updates, {len(repeats)} repeats) "
               f"at {args.rate:.0f}/s, {CONNECTIONS} connections, "
               f"{'PostgreSQL' if url.startswith('postgresql') else 'SQLite'}")
-        report("POST /hooks/{id} (Telegram update)", measure(port, hooks, args.rate), count,
-               stored(url, "telegram"))
-        report("baseline POST /api/v1/events (1/req)", measure(port, api, args.rate), count,
-               stored(url, f"baseline-{run}"))
+        hooked = measure(port, server.pid, hooks, args.rate)
+        report("POST /hooks/{id} (Telegram update)", hooked, count,
+               stored(url, workspace, "telegram"))
+        baseline = measure(port, server.pid, api, args.rate)
+        report("baseline POST /api/v1/events (1/req)", baseline, count,
+               stored(url, workspace, f"baseline-{run}"))
     finally:
         server.terminate()
         server.wait(timeout=30)
