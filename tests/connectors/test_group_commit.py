@@ -127,6 +127,24 @@ def test_concurrent_requests_share_transactions_and_each_update_is_stored_once(
     assert stats.batches < len(sent) and stats.largest > 1
 
 
+def test_two_servers_receiving_the_same_updates_store_each_once(
+    server: HookServer, store: Store, api_settings: Settings, bot: int
+) -> None:
+    other = LiveServer(create_app(api_settings, store))  # as a second process would
+    try:
+        updates = _updates(*range(1, 21))
+
+        async def both() -> list[list[httpx.Response]]:
+            return await asyncio.gather(_post_all(f"{server.url}/hooks/{bot}", updates),
+                                        _post_all(f"{other.url}/hooks/{bot}", updates))
+
+        answers = asyncio.run(both())
+    finally:
+        other.stop()
+    assert [r.status_code for got in answers for r in got] == [200] * 40
+    assert _stored(store) == sorted(f"{GROUP}:{n}" for n in range(1, 21))
+
+
 def test_duplicates_inside_one_batch_are_stored_once(store: Store, workspace_id: int) -> None:
     first, second, third, fourth = (update_to_events(u, bot_id="1") for u in _updates(1, 2, 3, 4))
     queue = IngestQueue(Intake(store), gather=0.3)
