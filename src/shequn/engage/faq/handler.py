@@ -9,7 +9,6 @@ scheduler calls one if nobody answers within ``wait_minutes``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Literal
@@ -19,29 +18,15 @@ from shequn.domain.events import EventBase, Message
 from shequn.engage.changes import CounterBumped, QuestionLogged
 from shequn.engage.config import EngageConfig
 from shequn.engage.faq.matcher import FaqMatch
-from shequn.engage.faq.text import is_chinese, normalize
+from shequn.engage.faq.text import is_chinese, looks_like_question, normalize
 from shequn.engage.fatigue import faq_cooldown_key, group_day_key, local_date, under_cap
 from shequn.engage.snapshot import FaqBook, GroupEngage, scope_of
 from shequn.engage.templates import render
 from shequn.engage.welcome import display_name
 from shequn.engine.context import Context
 
-_QUESTION_ZH = re.compile(r"吗|怎么|如何|什么|哪|几|多少|多久|能不能|可不可以|有没有|是不是|"
-                          r"为什么|咋|啥|请问|求助|求问")
-_QUESTION_EN = re.compile(r"^(how|what|when|where|why|who|which|can|could|is|are|do|does|did|"
-                          r"will|would|should|any|anyone|has|have)\b")
 TOPIC_FLOOR = 0.0
 """A below-threshold candidate still names the question's topic when it scores above this."""
-
-
-def looks_like_question(text: str) -> bool:
-    """True for a question mark, a Chinese question word, or an English question opening."""
-    stripped = text.strip()
-    if stripped.endswith(("?", "？")):
-        return True
-    if is_chinese(stripped):
-        return bool(_QUESTION_ZH.search(stripped))
-    return bool(_QUESTION_EN.match(normalize(stripped).lstrip()))
 
 
 def answer_text(book: FaqBook, config: EngageConfig, entry_id: int, question: str,

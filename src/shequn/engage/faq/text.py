@@ -42,6 +42,10 @@ _EN_STOP = frozenset(_EN_STOP_WORDS.split())
 _ZH_COLLOQUIAL = str.maketrans({"啥": "什么", "咋": "怎么", "嘛": "吗"})
 
 _SUFFIXES = ("ing", "ed", "ies", "es", "s")
+_QUESTION_ZH = re.compile(r"吗|怎么|如何|什么|哪|几|多少|多久|能不能|可不可以|有没有|是不是|"
+                          r"为什么|咋|啥|请问|求助|求问")
+_QUESTION_EN = re.compile(r"^(how|what|when|where|why|who|which|can|could|is|are|do|does|did|"
+                          r"will|would|should|any|anyone|has|have)\b")
 
 
 def normalize(text: str) -> str:
@@ -56,6 +60,16 @@ def is_chinese(text: str) -> bool:
     cjk = len(_CJK.findall(text))
     latin = sum(1 for ch in text if "a" <= ch.lower() <= "z")
     return cjk > 0 and cjk * 3 >= cjk + latin
+
+
+def looks_like_question(text: str) -> bool:
+    """True for a question mark, a Chinese question word, or an English question opening."""
+    stripped = text.strip()
+    if stripped.endswith(("?", "？")):
+        return True
+    if is_chinese(stripped):
+        return bool(_QUESTION_ZH.search(stripped))
+    return bool(_QUESTION_EN.match(normalize(stripped).lstrip()))
 
 
 def stem(word: str) -> str:
