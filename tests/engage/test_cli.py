@@ -11,9 +11,19 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from shequn.cli.main import app
+from shequn.scheduler import Scheduler
 from shequn.store.models import FaqQuestion
 from shequn.store.store import Store
-from tests.engage.conftest import FAQ_FILE
+from shequn.testing import CommunityHarness
+from tests.engage.conftest import (
+    EXPERTS,
+    FAQ_FILE,
+    Configure,
+    ask_and_wait,
+    member_id,
+    question_status,
+    sent,
+)
 
 Run = Callable[..., Result]
 
@@ -92,3 +102,23 @@ def test_bad_files_and_names_are_clear_errors(shequn: Run, tmp_path: Path) -> No
     missing = shequn("engage", "show", "nope")
     assert missing.exit_code == 1 and "no group 'nope'" in missing.output
     assert shequn("faq", "import", str(tmp_path / "none.toml")).exit_code == 1
+
+
+def test_an_expert_tagged_from_the_command_line_is_called_until_untagged(
+        shequn: Run, harness: CommunityHarness, configure: Configure, store: Store,
+        workspace_id: int, scheduler: Scheduler) -> None:
+    configure("g1", {**EXPERTS, "experts": {**EXPERTS["experts"], "per_expert_per_day": 5}})
+    harness.join("x1", "g1", user_name="旅行达人")
+    expert = str(member_id(store, "x1"))
+    added = shequn("member", "tag", "add", expert, "expert:travel", "-w", "acme")
+    assert added.exit_code == 0 and "tagged" in added.output
+    ask_and_wait(harness, scheduler, "q1")
+    (call,) = sent(harness, "reply")
+    assert call.payload["reply_to"] == "q1" and call.payload["text"].startswith("@旅行达人 ")
+
+    removed = shequn("member", "tag", "remove", expert, "expert:travel", "-w", "acme")
+    assert removed.exit_code == 0 and "removed" in removed.output
+    ask_and_wait(harness, scheduler, "q2")
+    assert len(sent(harness, "reply")) == 1 and question_status(store) == ["routed", "open"]
+    refused = shequn("member", "tag", "add", expert, "city", "-w", "acme")
+    assert refused.exit_code != 0 and "profile field" in refused.output

@@ -143,3 +143,45 @@ def merges(ctx: typer.Context, workspace: str = WorkspaceOption) -> None:
                           escape(record.reason), _when(record.created_at),
                           _when(record.undone_at) if record.undone_at else "")
     console.print(table)
+
+
+tag_app = typer.Typer(help="Tags set by hand, e.g. expert:<topic> / 手动标签，例如 expert:<话题>",
+                      no_args_is_help=True)
+member_app.add_typer(tag_app, name="tag")
+MemberArg = Annotated[int, typer.Argument(help="Member id / 会员 ID")]
+TagArg = Annotated[str, typer.Argument(help="Tag name, e.g. expert:skincare / 标签名")]
+
+
+@tag_app.command("add")
+@friendly_errors
+def tag_add(
+    ctx: typer.Context,
+    member_id: MemberArg,
+    name: TagArg,
+    value: Annotated[str, typer.Option(help="Tag value (optional) / 标签值")] = "",
+    workspace: str = WorkspaceOption,
+) -> None:
+    """Put a tag on a member by hand / 给会员手动打标签."""
+    from shequn.profiles.manual import add_tag
+
+    wid = workspace_id(ctx, workspace)
+    with state(ctx).store.session() as session:
+        changed = add_tag(session, workspace_id=wid, member_id=member_id, name=name,
+                          value=value, actor="cli")
+    console.print(f"已打标签 tagged #{member_id} {escape(name)}" if changed else
+                  f"没有变化 unchanged: #{member_id} already carries {escape(name)}")
+
+
+@tag_app.command("remove")
+@friendly_errors
+def tag_remove(ctx: typer.Context, member_id: MemberArg, name: TagArg,
+               workspace: str = WorkspaceOption) -> None:
+    """Take a hand-set tag off a member / 移除会员的手动标签."""
+    from shequn.profiles.manual import remove_tag
+
+    wid = workspace_id(ctx, workspace)
+    with state(ctx).store.session() as session:
+        removed = remove_tag(session, workspace_id=wid, member_id=member_id, name=name,
+                             actor="cli")
+    console.print(f"已移除 removed {escape(name)} from #{member_id}" if removed else
+                  f"没有变化 unchanged: #{member_id} does not carry {escape(name)}")
