@@ -16,6 +16,7 @@ from shequn.moderation.classifier.model import SpamModel
 from shequn.moderation.classifier.optimize import fit_platt
 from shequn.moderation.classifier.seed_data import seed_rows
 from shequn.moderation.classifier.train import TrainConfig, choose_threshold, grouped_folds, train
+from shequn.moderation.normalize import normalize
 
 SMALL = TrainConfig(l2=0.1, min_df=1, folds=4, max_fpr=0.05, max_iter=150)
 
@@ -180,3 +181,27 @@ def test_bad_files_name_the_line(tmp_path: Path, name: str, content: str, where:
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ImportFileError, match=where):
         read_labelled(path)
+
+
+def test_assess_answers_again_from_memory_until_the_model_learns() -> None:
+    fresh = default_model()
+    text = "新品茶叶特惠，扫码进店看看"
+    norm = normalize(text)
+    first = fresh.assess(norm, text, explain=5)
+    assert fresh.assess(norm, text, explain=5) is first  # a repeated text is not scored again
+    assert first[0] == pytest.approx(fresh.predict(text).probability)
+    for _ in range(5):
+        fresh.learn(text, True)
+    after = fresh.assess(norm, text, explain=5)
+    assert after[0] > first[0]
+    assert after[0] == pytest.approx(fresh.predict(text).probability)
+
+
+def test_assess_explains_with_the_strongest_spam_features(model: SpamModel) -> None:
+    text = "加我微信 kk6688 免费领取资料"
+    probability, top = model.assess(normalize(text), text, explain=3)
+    predicted = model.predict(text, explain=3, toward_spam=True)
+    assert probability == pytest.approx(predicted.probability)
+    assert [f for f, _ in top] == [f for f, w in predicted.top_features if w > 0]
+    assert all(weight > 0 for _, weight in top)
+    assert model.assess(normalize(text), text, explain=3, explain_from=1.0)[1] == ()

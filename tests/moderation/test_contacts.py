@@ -30,6 +30,8 @@ from shequn.moderation.normalize import normalize
         ("tg @cheap_vpn 全网最低", "@cheap_vpn"),
         ("联系@cj16899", "@cj16899"),
         ("https://t.me/zhangmiyv", "zhangmiyv"),
+        ("进 t.me/abcd 看", "abcd"),
+        ("企鹅 ١٢٣٤٥٦٧", "١٢٣٤٥٦٧"),
         ("𝐰𝐞𝐜𝐡𝐚𝐭: 𝐬𝐩𝐚𝐦𝟏𝟐𝟑", "spam123"),
         ("ｖｘ：ｋｋ６６８８", "kk6688"),
         ("威 w2753636", "w2753636"),

@@ -6,7 +6,15 @@ import time
 
 import pytest
 
-from shequn.moderation.normalize import HEAD_CHARS, TAIL_CHARS, clip, fold, normalize
+from shequn.moderation.normalize import (
+    HEAD_CHARS,
+    MEMO_MAX_CHARS,
+    TAIL_CHARS,
+    clear_memo,
+    clip,
+    fold,
+    normalize,
+)
 
 
 @pytest.mark.parametrize(
@@ -108,3 +116,18 @@ def test_one_megabyte_message_normalises_in_bounded_time() -> None:
 
 def test_fold_removes_control_characters_from_ascii() -> None:
     assert fold("a\x00b\x07c\x7f") == "abc"
+
+
+def test_repeated_short_texts_are_folded_once_and_long_ones_every_time() -> None:
+    clear_memo()
+    short = "加 微-信 ｋｋ６６８８"
+    assert normalize(short) is normalize(short)
+    assert normalize(short) == normalize("".join(list(short)))  # equal text, other object
+    long = "加微信 " * (MEMO_MAX_CHARS // 4 + 1)
+    assert len(long) > MEMO_MAX_CHARS
+    assert normalize(long) == normalize(long)
+    assert normalize(long) is not normalize(long)
+    first = normalize(short)
+    clear_memo()
+    assert normalize(short) is not first
+    assert normalize(short) == first

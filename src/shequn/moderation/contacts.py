@@ -113,6 +113,8 @@ _MOBILE = re.compile(r"(?<![\d+])(?:\+?86)?1[3-9]\d{9}(?!\d)")
 _INTL = re.compile(r"(?<![\w+])\+(?!86)[1-9]\d{7,14}(?!\d)")
 _TG_HANDLE = re.compile(r"(?:t\.me/|telegram\.me/)(?P<id>[a-z][a-z0-9_]{3,31})")
 _EMAIL = re.compile(r"[a-z0-9._%+\-]{1,64}@[a-z0-9.\-]{1,200}\.[a-z]{2,12}")
+# Every pattern above but the e-mail one needs one of these; most chat lines have none.
+_MAY_HOLD_HANDLE = re.compile(r"[a-z][a-z0-9_\-]{4}|\d{5}|t\.me/")
 
 
 def _cue_pattern(cues: tuple[str, ...]) -> str:
@@ -197,6 +199,8 @@ def find_handles(
 
     Pass the ``squeezed`` view too to catch cues written with gaps ("微 信").
     """
+    if not emails and not _MAY_HOLD_HANDLE.search(digits_view):
+        return []
     found: list[Handle] = []
     for match in _MOBILE.finditer(digits_view):
         found.append(Handle("phone", match.group(0)))
@@ -230,6 +234,9 @@ def _unique(handles: list[Handle]) -> list[Handle]:
     return kept
 
 
+_NO_HANDLE = Verdict("contact", False, "no contact handle")
+
+
 class ContactCheck(Check):
     """Matches messages that carry a phone number or a messenger id."""
 
@@ -248,7 +255,7 @@ class ContactCheck(Check):
             if h.value.lstrip("@+") not in self.allowed
         ]
         if not handles:
-            return Verdict(self.name, False, "no contact handle")
+            return _NO_HANDLE
         evidence = tuple(f"{h.kind}:{h.value}" for h in handles)
         cues = sorted({h.cue for h in handles if h.cue})
         details = f"{len(handles)} contact handle(s)" + (

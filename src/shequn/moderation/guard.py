@@ -119,6 +119,12 @@ class Guard:
             (check, SEVERITY_OF[action]) for check, action in extra_checks if action != "off"
         ]
         self._newcomer = NewcomerCheck(self.rulebook.newcomer.first_messages)
+        classifier = self.rulebook.classifier
+        self._bounds = {
+            act_at: f" (review ≥ {classifier.review_at}, act ≥ {act_at})"
+            for act_at in (classifier.act_at, classifier.newcomer_act_at)
+        }
+        """Each act threshold's part of the classifier verdict's details, formatted once."""
         self._exempt = frozenset(self.rulebook.exempt_roles)
         nickname = self.rulebook.nickname
         self._nickname = (
@@ -192,10 +198,7 @@ class Guard:
             )
             if level == Severity.ACT and self.model.meta.get("review_only"):
                 level = Severity.REVIEW
-            details = (
-                f"spam probability {probability:.3f}"
-                f" (review ≥ {classifier.review_at}, act ≥ {act_at})"
-            )
+            details = f"spam probability {probability:.3f}{self._bounds[act_at]}"
             evidence: tuple[str, ...] = ()
             if level:
                 evidence = tuple(f"{feature!r}:{weight:+.2f}" for feature, weight in top)

@@ -93,17 +93,24 @@ class KeywordCheck(Check):
         self.name = name
         self.mode = mode
         self.matcher = KeywordMatcher((t, name) for t in terms)
+        self._clear = Verdict(
+            name,
+            False,
+            "message is not a listed phrase"
+            if mode == "exact"
+            else f"none of {self.matcher.size} terms",
+        )
 
     def check(self, message: Message, ctx: CheckContext) -> Verdict:
         """Report the listed terms the message contains (or equals)."""
         if self.mode == "exact":
             hit = self.matcher.exact(ctx.norm)
             if hit is None:
-                return Verdict(self.name, False, "message is not a listed phrase")
+                return self._clear
             return Verdict(self.name, True, "message is a listed phrase", evidence=(hit.term,))
         hits = self.matcher.find(ctx.norm)
         if not hits:
-            return Verdict(self.name, False, f"none of {self.matcher.size} terms")
+            return self._clear
         return Verdict(
             self.name, True, f"{len(hits)} listed term(s)", evidence=tuple(h.term for h in hits)
         )
@@ -128,10 +135,11 @@ class BankScanner:
             terms += [(t, f"{bank.category}:strong") for t in bank.strong]
             terms += [(t, f"{bank.category}:weak") for t in bank.weak]
         self.matcher = KeywordMatcher(terms)
+        self._key = id(self)
 
     def hits(self, ctx: CheckContext) -> dict[str, list[str]]:
         """``category:strength`` → terms found, computed once per message context."""
-        key = id(self)
+        key = self._key
         cached = ctx.memo.get(key)
         if isinstance(cached, dict):
             return cached
@@ -155,13 +163,19 @@ class CategoryCheck(Check):
         self.bank = bank
         self.name = f"category:{bank.category}"
         self.scanner = scanner or BankScanner([bank])
+        self._strong = f"{bank.category}:strong"
+        self._weak = f"{bank.category}:weak"
+        # Most messages match nothing; they all get this one immutable verdict.
+        self._clear = Verdict(self.name, False, f"no {bank.category} terms")
 
     def check(self, message: Message, ctx: CheckContext) -> Verdict:
         """Count strong and weak hits and grade the match."""
         hits = self.scanner.hits(ctx)
+        if not hits:
+            return self._clear
         category = self.bank.category
-        strong = tuple(hits.get(f"{category}:strong", ()))
-        weak = tuple(hits.get(f"{category}:weak", ()))
+        strong = tuple(hits.get(self._strong, ()))
+        weak = tuple(hits.get(self._weak, ()))
         if strong:
             return Verdict(self.name, True, f"{category} term(s)", evidence=strong + weak)
         if len(weak) >= self.bank.min_weak:
@@ -172,4 +186,4 @@ class CategoryCheck(Check):
                 evidence=weak,
                 severity=Severity.REVIEW,
             )
-        return Verdict(self.name, False, f"no {category} terms")
+        return self._clear

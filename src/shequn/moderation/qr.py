@@ -100,6 +100,9 @@ def payload_kind(payload: str) -> str:
     return "text"
 
 
+_NO_QR = Verdict("qr_code", False, "no QR code")
+
+
 class QrCheck(Check):
     """Matches images whose QR codes lead outside the group's allow-list."""
 
@@ -111,7 +114,7 @@ class QrCheck(Check):
     def check(self, message: Message, ctx: CheckContext) -> Verdict:
         """Judge the decoded payloads handed over in the context."""
         if not ctx.qr_payloads:
-            return Verdict(self.name, False, "no QR code")
+            return _NO_QR
         kinds = []
         for payload in ctx.qr_payloads:
             kind = payload_kind(payload)

@@ -91,6 +91,11 @@ def find_links(text: str) -> list[str]:
     return found
 
 
+_NO_LINKS = Verdict("link", False, "0 link(s), none foreign")
+_NO_MENTIONS = Verdict("mass_mention", False, "0 mention(s)")
+_OTHER_MEDIA = {kind: Verdict("share", False, f"media is {kind.value}") for kind in MediaKind}
+
+
 class LinkCheck(Check):
     """Matches links to domains outside the group's allow-list."""
 
@@ -109,6 +114,8 @@ class LinkCheck(Check):
     def check(self, message: Message, ctx: CheckContext) -> Verdict:
         """Collect links from the message's link list and its text; keep the foreign ones."""
         links = [*message.links[:50], *find_links(ctx.norm.text)]
+        if not links:
+            return _NO_LINKS
         # Established members may share mainstream sites; newcomers may not.
         established = ctx.prior_messages >= self.newcomer_messages
         allowed = self.allowed + self.trusted if established else self.allowed
@@ -147,7 +154,7 @@ class ShareCheck(Check):
     def check(self, message: Message, ctx: CheckContext) -> Verdict:
         """A forbidden media kind matches unless its reference points to an allowed domain."""
         if message.media not in self.kinds:
-            return Verdict(self.name, False, f"media is {message.media.value}")
+            return _OTHER_MEDIA[message.media]
         ref = message.media_ref or ""
         host = host_of(ref) if "." in ref else ""
         established = ctx.prior_messages >= self.newcomer_messages
@@ -169,6 +176,8 @@ class MentionCheck(Check):
     def check(self, message: Message, ctx: CheckContext) -> Verdict:
         """Count distinct mentions from the event and from the text."""
         text = ctx.norm.text
+        if not message.mentions and "@" not in text:
+            return _NO_MENTIONS
         if _MENTION_ALL.search(text):
             return Verdict(self.name, True, "mentions everyone", evidence=("@all",))
         in_text = set(_MENTION.findall(text)) if "@" in text else set()
