@@ -12,20 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete
 
 from shequn.domain.enums import IdentityKind
 from shequn.store import bulk
 from shequn.store.models import Group, Member, MemberIdentity
-from shequn.store.sql import chunks, insert_ignore, table_of
+from shequn.store.sql import insert_ignore, table_of
 
 IdentityKey = tuple[str, str, str]
 """(kind, platform, value) — platform is empty for phone, email and union id."""
 
 GroupKey = tuple[str, str]
 """(platform, external group id)."""
-
-_CHUNK = 2000
 
 _GROUPS = table_of(Group)
 _MEMBERS = table_of(Member)
@@ -88,21 +86,23 @@ def resolve_groups(
     return found
 
 
+_GROUPS_SQL = (
+    "SELECT id, platform, external_id, name, theme, status, settings FROM chat_group "
+    "WHERE workspace_id = {mark} AND external_id {in_values}"
+)
+
+
 def _load_groups(
     connection: Connection, workspace_id: int, keys: Sequence[GroupKey]
 ) -> dict[GroupKey, StoredGroup]:
     found: dict[GroupKey, StoredGroup] = {}
     wanted = set(keys)
     externals = sorted({external for _, external in keys})
-    for part in chunks(externals, _CHUNK):
-        query = select(
-            _GROUPS.c.id, _GROUPS.c.platform, _GROUPS.c.external_id, _GROUPS.c.name,
-            _GROUPS.c.theme, _GROUPS.c.status, _GROUPS.c.settings,
-        ).where(_GROUPS.c.workspace_id == workspace_id, _GROUPS.c.external_id.in_(part))
-        for row in connection.execute(query):
-            key = (row.platform, row.external_id)
-            if key in wanted:
-                found[key] = StoredGroup(row.id, row.name, row.theme, row.status, row.settings)
+    rows = bulk.select_in(connection, _GROUPS_SQL, (workspace_id,), externals)
+    for group_id, platform, external_id, name, theme, status, settings in rows:
+        if (platform, external_id) in wanted:
+            found[(platform, external_id)] = StoredGroup(
+                group_id, name, theme, status, bulk.read_json(settings))
     return found
 
 

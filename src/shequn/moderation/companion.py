@@ -33,6 +33,7 @@ from shequn.moderation.guard import Guard
 from shequn.moderation.ladder import Violation, ViolationLog
 from shequn.moderation.rulebooks import DEFAULT_SCOPE, load_model, merge, parse_rulebook
 from shequn.moderation.state import GuardState
+from shequn.store import bulk
 from shequn.store.models import (
     ModerationBlock,
     ModerationModel,
@@ -51,6 +52,8 @@ _RB = table_of(ModerationRulebook)
 _VERDICT = table_of(ModerationVerdict)
 _VIOLATION = table_of(ModerationViolation)
 _BLOCK = table_of(ModerationBlock)
+_VERSIONS_SQL = ("SELECT scope, version FROM moderation_rulebook "
+                 "WHERE workspace_id = {mark} AND scope {in_values}")
 _REVIEW = table_of(ModerationReview)
 _MODEL = table_of(ModerationModel)
 _OUTBOX = table_of(OutboxAction)
@@ -173,10 +176,10 @@ class ModerationCompanion:
             return None
         group_pks = {i.group.id for i in mine if i.group is not None}
         scopes = [DEFAULT_SCOPE, *(str(g) for g in group_pks)]
-        versions: dict[str, int] = {
-            scope: version for scope, version in connection.execute(
-                select(_RB.c.scope, _RB.c.version).where(
-                    _RB.c.workspace_id == workspace_id, _RB.c.scope.in_(scopes)))}
+        # Plain SQL: this runs for every batch, and building the statement with
+        # SQLAlchemy cost more than the query (see benchmarks/webhook.py).
+        versions: dict[str, int] = dict(bulk.select_in(
+            connection, _VERSIONS_SQL, (workspace_id,), scopes))
         snapshot = ModerationSnapshot(workspace_id, {})
         # Only joiners are refused at the door; a message batch costs no blocklist query.
         members = {i.member_id for i in mine

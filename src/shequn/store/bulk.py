@@ -15,6 +15,7 @@ from functools import lru_cache
 from itertools import chain
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
 
 EVENT_COLUMNS = (
@@ -48,6 +49,11 @@ def read_time(value: Any) -> datetime:
         value = datetime.fromisoformat(value)
     assert isinstance(value, datetime)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def read_json(value: Any) -> Any:
+    """A JSON column read with plain SQL (text on SQLite, already decoded on PostgreSQL)."""
+    return orjson.loads(value) if isinstance(value, (str, bytes)) else value
 
 
 def json_placeholder(connection: Connection) -> str:
