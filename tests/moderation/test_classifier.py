@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -205,3 +206,12 @@ def test_assess_explains_with_the_strongest_spam_features(model: SpamModel) -> N
     assert [f for f, _ in top] == [f for f, w in predicted.top_features if w > 0]
     assert all(weight > 0 for _, weight in top)
     assert model.assess(normalize(text), text, explain=3, explain_from=1.0)[1] == ()
+
+
+def test_small_weights_are_dropped_from_the_model() -> None:
+    full = train(seed_rows(), replace(SMALL, min_weight=0.0))
+    pruned = train(seed_rows(), replace(SMALL, min_weight=0.3))
+    assert all(abs(w) >= 0.3 for w in pruned.weights.values())
+    assert any(abs(w) < 0.3 for w in full.weights.values())
+    assert len(pruned.weights) < len(full.weights)
+    assert pruned.predict("兼职刷单日赚三百，私聊").is_spam

@@ -14,7 +14,7 @@ from shequn.moderation.classifier.model import SpamModel
 from shequn.moderation.classifier.seed_data import seed_rows
 from shequn.moderation.classifier.train import TrainConfig, train
 
-SEED_CONFIG = TrainConfig(l2=0.1, min_df=1, folds=4, max_fpr=0.02, max_iter=200)
+SEED_CONFIG = TrainConfig(l2=0.1, min_df=1, folds=4, max_fpr=0.02, max_iter=200, min_weight=0.0)
 """Training settings for the small seed set (stronger penalty, no feature pruning)."""
 
 
