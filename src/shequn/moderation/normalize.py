@@ -43,9 +43,9 @@ HEAD_CHARS = 8192
 """Characters analysed from the start of a message."""
 TAIL_CHARS = 1024
 """Characters analysed from the end of a message longer than the head."""
-MEMO_SIZE = 8192
+MEMO_SIZE = 4096
 """Recent distinct texts whose views are kept."""
-MEMO_MAX_CHARS = 512
+MEMO_MAX_CHARS = 256
 """Longer texts are not memoised (they rarely repeat exactly, and would hold memory)."""
 
 _INVISIBLE_CATEGORIES = frozenset({"Cf", "Mn", "Me", "Cc", "Cs", "Co", "Cn"})
