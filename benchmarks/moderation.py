@@ -44,7 +44,7 @@ from shequn.moderation.classifier.model import SpamModel
 from shequn.moderation.classifier.train import TrainConfig, train
 from shequn.moderation.decision import Outcome
 from shequn.moderation.guard import Guard
-from shequn.moderation.normalize import clear_memo, normalize
+from shequn.moderation.normalize import MEMO_MAX_CHARS, clear_memo, normalize
 from shequn.moderation.rulebook import Rulebook
 
 SEED = 20240601
@@ -296,7 +296,10 @@ def speed(
         f"{len(simulated)} simulator messages; load average {load} on {os.cpu_count()} cores)"
     )
     repeats = len(stream) - len({m.text for m in stream})
-    print(f"  texts seen before in the stream (answered from memory): {repeats}")
+    print(
+        f"  messages whose text came earlier in the stream: {repeats} "
+        f"(memoised when at most {MEMO_MAX_CHARS} characters)"
+    )
     for lang, model in models.items():
         model.clear_memo()
         guard = Guard(Rulebook(), model=model)
