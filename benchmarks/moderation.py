@@ -305,6 +305,15 @@ def speed(
         guard = Guard(Rulebook(), model=model)
         timing = latency(guard.check_message, stream)
         print(f"  guard, {lang} model (normalise+rules+classifier+ladder): {timing.line()}")
+    # The same decision with every text seen once: what memory of repeats adds.
+    first: dict[str, Message] = {}
+    for message in stream:
+        first.setdefault(message.text, message)
+    distinct = list(first.values())
+    models["zh"].clear_memo()
+    once = latency(Guard(Rulebook(), model=models["zh"]).check_message, distinct)
+    print(f"  guard, zh model, each text once ({len(distinct)} messages, nothing to remember): "
+          f"{once.line()}")
     model = models["zh"]
     alone = latency(lambda m: model.probability(normalize(m.text), m.text), stream)
     print(f"  classifier alone (normalise+features+score): {alone.line()}")
