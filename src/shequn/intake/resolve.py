@@ -87,20 +87,22 @@ def resolve_groups(
 
 
 _GROUPS_SQL = (
-    "SELECT id, platform, external_id, name, theme, status, settings FROM chat_group "
-    "WHERE workspace_id = {mark} AND external_id {in_values}"
+    "SELECT id, external_id, name, theme, status, settings FROM chat_group "
+    "WHERE workspace_id = {mark} AND platform = {mark} AND external_id {in_values}"
 )
 
 
 def _load_groups(
     connection: Connection, workspace_id: int, keys: Sequence[GroupKey]
 ) -> dict[GroupKey, StoredGroup]:
+    by_platform: dict[str, set[str]] = {}
+    for platform, external in keys:
+        by_platform.setdefault(platform, set()).add(external)
     found: dict[GroupKey, StoredGroup] = {}
-    wanted = set(keys)
-    externals = sorted({external for _, external in keys})
-    rows = bulk.select_in(connection, _GROUPS_SQL, (workspace_id,), externals)
-    for group_id, platform, external_id, name, theme, status, settings in rows:
-        if (platform, external_id) in wanted:
+    for platform, externals in by_platform.items():
+        rows = bulk.select_in(connection, _GROUPS_SQL, (workspace_id, platform),
+                              sorted(externals))
+        for group_id, external_id, name, theme, status, settings in rows:
             found[(platform, external_id)] = StoredGroup(
                 group_id, name, theme, status, bulk.read_json(settings))
     return found
@@ -180,19 +182,23 @@ def resolve_members(
     return by_key, created
 
 
+_IDENTITIES_SQL = (
+    "SELECT value, member_id FROM member_identity "
+    "WHERE workspace_id = {mark} AND kind = {mark} AND platform = {mark} AND value {in_values}"
+)
+
+
 def _load_identities(
     connection: Connection, workspace_id: int, keys: Iterable[IdentityKey]
 ) -> dict[IdentityKey, int]:
-    wanted = set(keys)
-    values = sorted({value for _, _, value in wanted})
-    rows = bulk.select_in(
-        connection,
-        "SELECT kind, platform, value, member_id FROM member_identity "
-        "WHERE workspace_id = {mark} AND value {in_values}",
-        (workspace_id,), values,
-    )
-    return {
-        (kind, platform, value): member_id
-        for kind, platform, value, member_id in rows
-        if (kind, platform, value) in wanted
-    }
+    # One query per (kind, platform), so the unique index is searched on all its
+    # columns; matching on the value alone would scan the workspace's every identity.
+    by_scope: dict[tuple[str, str], set[str]] = {}
+    for kind, platform, value in keys:
+        by_scope.setdefault((kind, platform), set()).add(value)
+    found: dict[IdentityKey, int] = {}
+    for (kind, platform), values in by_scope.items():
+        rows = bulk.select_in(connection, _IDENTITIES_SQL, (workspace_id, kind, platform),
+                              sorted(values))
+        found.update(((kind, platform, value), member_id) for value, member_id in rows)
+    return found
