@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from shequn.cli.common import WorkspaceOption, console, friendly_errors, state, workspace_id
+from shequn.domain.events import MAX_QR_CODES
 from shequn.engage.files import load_document, validate
 from shequn.moderation import blocklist as blocked
 from shequn.moderation import review, service
@@ -36,17 +37,24 @@ GroupOption = typer.Option("--group", "-g", help="Group id or platform id (defau
 @friendly_errors
 def check(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(help="Message text / 消息内容")],
+    text: Annotated[str, typer.Argument(help="Message text / 消息内容")] = "",
     group: Annotated[str | None, GroupOption] = None,
     newcomer: Annotated[bool, typer.Option(help="Judge as a newcomer's message / 按新人判断")]
     = False,
+    image: Annotated[Path | None, typer.Option(
+        "--image", exists=True, dir_okay=False, readable=True,
+        help="An image posted with the text; its QR codes are decoded and judged "
+             "/ 随消息发送的图片，识别其中的二维码")] = None,
     workspace: str = WorkspaceOption,
 ) -> None:
-    """Show the verdict on a text and why / 显示判定及原因."""
+    """Show the verdict on a text (and an image's QR codes) and why / 显示判定及原因."""
+    if not text and image is None:
+        raise typer.BadParameter("give a text, --image, or both / 请提供文字或 --image")
+    qr_codes = _decoded(image) if image is not None else ()
     wid = workspace_id(ctx, workspace)
     with state(ctx).store.transaction() as connection:
         decision = service.check_text(connection, workspace_id=wid, text=text, group=group,
-                                      newcomer=newcomer, now=utcnow())
+                                      newcomer=newcomer, qr_codes=qr_codes, now=utcnow())
     head = {"allow": "放行 allow", "review": "待审核 review", "act": "处理 act"}
     step = f" → {decision.step.action}" if decision.step is not None else ""
     console.print(f"[bold]{head[decision.outcome.value]}[/]{step}"
@@ -59,6 +67,19 @@ def check(
     console.print(table)
     for command in decision.actions:
         console.print(f"  would send 将执行: {command.kind} {escape(command.reason)}")
+
+
+def _decoded(image: Path) -> tuple[str, ...]:
+    """The QR payloads in an image file, as a connector would decode them."""
+    from shequn.moderation.qr import MAX_IMAGE_BYTES, ZxingQrDecoder
+
+    if image.stat().st_size > MAX_IMAGE_BYTES:
+        raise typer.BadParameter(f"the image is larger than {MAX_IMAGE_BYTES} bytes "
+                                 "/ 图片过大")
+    payloads = ZxingQrDecoder().decode(image.read_bytes())
+    console.print(f"QR codes in the image 图中二维码: {len(payloads)}"
+                  + "".join(f"\n  {escape(p)}" for p in payloads))
+    return payloads[:MAX_QR_CODES]
 
 
 @moderation_app.command("train")

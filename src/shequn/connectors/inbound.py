@@ -5,7 +5,9 @@
 connector checks the HMAC signature, its age and that it is not a replay.
 Either way the body is converted to canonical events by its platform's one
 conversion function and stored through :class:`IngestQueue` before the
-request is answered.
+request is answered. A Telegram photo is first fetched and scanned for QR codes
+(:mod:`shequn.connectors.telegram.photos`, bounded by a timeout); an update
+without one goes straight to the queue.
 
 Each process keeps the connectors it serves in memory, so a request costs no
 database read before its events are stored. A cached connector is read again
@@ -28,6 +30,7 @@ import orjson
 from shequn.connectors.accounts import TelegramConfig, WebhookConfig, config_of
 from shequn.connectors.ingest import IngestQueue, Link
 from shequn.connectors.telegram.convert import update_to_events
+from shequn.connectors.telegram.photos import PhotoScanner
 from shequn.connectors.webhook import protocol, signing
 from shequn.domain.events import EventBase
 from shequn.errors import BadSignature, ConfigError, InputError, NotFound
@@ -50,9 +53,10 @@ class Inbound:
     """Receives webhook requests for every connector of the installation."""
 
     def __init__(self, intake: Intake, *, cache_seconds: float = 5.0,
-                 reload_after_refusal: float = 1.0) -> None:
+                 reload_after_refusal: float = 1.0, photos: PhotoScanner | None = None) -> None:
         self.intake = intake
         self.queue = IngestQueue(intake)
+        self.photos = photos or PhotoScanner()
         self.replays = signing.ReplayGuard()
         self.cache_seconds = cache_seconds
         """How long a connector is served from memory."""
@@ -73,13 +77,16 @@ class Inbound:
             if fresh.config == target.config:
                 raise
             target, events = fresh, self._events(fresh, headers, body)
+        if isinstance(target.config, TelegramConfig):
+            events = await self.photos.with_qr_codes(target.config, events)
         await self.queue.submit(target.workspace_id, events,
                                 Link(target.account_id, target.platform))
         return len(events)
 
     async def aclose(self) -> None:
-        """Stop the queue's writer."""
+        """Stop the queue's writer and the photo scanner."""
         await self.queue.aclose()
+        await self.photos.aclose()
 
     def _events(self, target: _Target, headers: Mapping[str, str], body: bytes
                 ) -> list[EventBase]:

@@ -20,6 +20,10 @@ from shequn.domain.enums import MediaKind, OrderStatus, Platform
 
 MAX_TEXT_CHARS = 1_048_576
 """Longest message text accepted (1 Mi characters); longer text is refused at intake."""
+MAX_QR_CODES = 20
+"""Most QR payloads one message carries (a collage of more is an ad either way)."""
+MAX_QR_CHARS = 2048
+"""Longest QR payload accepted (a chat QR code holds a link or a short text)."""
 
 ShortStr = Annotated[str, Field(min_length=1, max_length=256)]
 OptionalShortStr = Annotated[str | None, Field(default=None, max_length=256)]
@@ -86,6 +90,11 @@ class Message(EventBase):
     ]
     mentions: Annotated[list[ShortStr], Field(default_factory=list, max_length=1000)]
     reply_to: OptionalShortStr = None
+    qr_codes: list[Annotated[str, Field(max_length=MAX_QR_CHARS)]] = Field(
+        default_factory=list, max_length=MAX_QR_CODES,
+        description="Payloads of the QR codes in the message's image, decoded by whoever had "
+                    "the image (a connector, a bridge or an API client); moderation judges them",
+    )
 
 
 class CheckIn(EventBase):

@@ -142,13 +142,14 @@ class Guard:
         *,
         role: MemberRole = MemberRole.MEMBER,
         prior_messages: int | None = None,
-        qr_payloads: tuple[str, ...] = (),
+        qr_payloads: tuple[str, ...] | None = None,
         history: Sequence[Violation] | None = None,
     ) -> Decision:
         """Judge one message, punish through the ladder if it must, and remember it.
 
         ``history`` is the member's stored violations; without it the guard's
-        in-memory :class:`ViolationLog` is used.
+        in-memory :class:`ViolationLog` is used. ``qr_payloads`` defaults to the
+        message's own ``qr_codes``.
         """
         now = message.occurred_at
         group, user = message.group_id or "", message.user_id or ""
@@ -160,7 +161,7 @@ class Guard:
             role=role,
             state=self.state,
             prior_messages=prior_messages,
-            qr_payloads=qr_payloads,
+            qr_payloads=tuple(message.qr_codes) if qr_payloads is None else qr_payloads,
         )
         try:
             if role in self._exempt:

@@ -49,7 +49,8 @@ class ModerationHandler:
             return []
         if isinstance(event, Message):
             history = snapshot.history_of(member.id) if member is not None else []
-            decision = guarded.guard.check_message(event, role=role, history=history)
+            decision = guarded.guard.check_message(event, role=role, history=history,
+                                                   qr_payloads=tuple(event.qr_codes))
         elif isinstance(event, MemberJoined | MemberRenamed):
             decision = guarded.guard.check_member(event, role=role)
         else:

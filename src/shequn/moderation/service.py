@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,15 +24,19 @@ _V = table_of(ModerationVerdict)
 
 
 def check_text(connection: Connection, *, workspace_id: int, text: str, group: str | None = None,
-               newcomer: bool = False, now: datetime) -> Decision:
-    """How the guard would judge ``text`` from a regular member (no state is changed)."""
+               newcomer: bool = False, qr_codes: Sequence[str] = (), now: datetime) -> Decision:
+    """How the guard would judge ``text`` (and an image's QR payloads) from a regular member.
+
+    No state is changed.
+    """
     group_id = group_pk(connection, workspace_id, group) if group else None
     rulebook = effective(connection, workspace_id, group_id)
     guard = Guard(rulebook.model_copy(update={"dry_run": False}),
                   model=load_model(connection, workspace_id))
     message = Message(source="check", external_id="check", occurred_at=now,
                       platform=Platform.TELEGRAM, group_id=group or "check", user_id="check",
-                      message_id="check", text=text, links=[], mentions=[])
+                      message_id="check", text=text, links=[], mentions=[],
+                      qr_codes=list(qr_codes))
     prior = 0 if newcomer else rulebook.newcomer.first_messages
     return guard.check_message(message, role=MemberRole.MEMBER, prior_messages=prior,
                                history=[])

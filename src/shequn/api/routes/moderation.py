@@ -93,10 +93,11 @@ def put_group(group_id: int, body: RulebookBody, principal: AdminKey,
 
 @router.post("/check", response_model=CheckPublic)
 def check(body: CheckRequest, principal: Viewer, store: StoreDep) -> CheckPublic:
-    """How the guard would judge a text, and why (nothing is stored)."""
+    """How the guard would judge a text and an image's QR payloads, and why (nothing is stored)."""
     with store.transaction() as connection:
         d = service.check_text(connection, workspace_id=principal.workspace_id, text=body.text,
-                               group=body.group, newcomer=body.newcomer, now=utcnow())
+                               group=body.group, newcomer=body.newcomer,
+                               qr_codes=body.qr_codes, now=utcnow())
     return CheckPublic(
         outcome=d.outcome.value, reason=d.reason, step=d.step.action if d.step else None,
         probability=d.probability, commands=[c.kind for c in d.actions],

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shequn.domain.events import MAX_QR_CHARS, MAX_QR_CODES
 
 
 class RulebookPublic(BaseModel):
@@ -18,13 +20,22 @@ class RulebookPublic(BaseModel):
 
 
 class CheckRequest(BaseModel):
-    """A text to judge."""
+    """A text to judge, or the QR payloads of an image, or both."""
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=20_000)
+    text: str = Field(default="", max_length=20_000)
     group: str | None = Field(default=None, description="Group id or platform id")
     newcomer: bool = False
+    qr_codes: list[Annotated[str, Field(max_length=MAX_QR_CHARS)]] = Field(
+        default_factory=list, max_length=MAX_QR_CODES,
+        description="Payloads of the QR codes in the message's image, decoded by the caller")
+
+    @model_validator(mode="after")
+    def _something(self) -> CheckRequest:
+        if not self.text and not self.qr_codes:
+            raise ValueError("give a text, QR payloads, or both")
+        return self
 
 
 class VerdictLine(BaseModel):

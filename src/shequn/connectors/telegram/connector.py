@@ -51,15 +51,21 @@ _SENT_CAUSES = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.Wr
                 httpx.RemoteProtocolError)
 
 
+def api_urls(config: TelegramConfig) -> tuple[str, str]:
+    """The Bot API's method and file base URLs; the token and a method or file path follow."""
+    base = (config.api_url or DEFAULT_API_URL).rstrip("/")
+    return f"{base}/bot", f"{base}/file/bot"
+
+
 def make_bot(config: TelegramConfig, *, pool: int = 16) -> Bot:
     """A python-telegram-bot ``Bot`` for the account (pointed at ``api_url`` when set)."""
-    base = (config.api_url or DEFAULT_API_URL).rstrip("/")
+    base_url, base_file_url = api_urls(config)
     request = HTTPXRequest(connection_pool_size=pool, connect_timeout=5.0, read_timeout=20.0,
                            write_timeout=10.0, pool_timeout=5.0)
     updates = HTTPXRequest(connection_pool_size=1, connect_timeout=5.0, read_timeout=70.0,
                            write_timeout=10.0, pool_timeout=5.0)
-    return Bot(config.token.get_secret_value(), base_url=f"{base}/bot",
-               base_file_url=f"{base}/file/bot", request=request, get_updates_request=updates)
+    return Bot(config.token.get_secret_value(), base_url=base_url,
+               base_file_url=base_file_url, request=request, get_updates_request=updates)
 
 
 def retry_after_seconds(error: RetryAfter) -> float:

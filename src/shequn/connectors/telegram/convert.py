@@ -8,7 +8,8 @@ What maps to what:
 
 * ``message`` / ``edited_message`` in a group or private chat → ``message``
   (text or caption, links from ``url``/``text_link`` entities, media kind, the
-  largest photo as ``media_ref`` for QR scanning, ``reply_to``; ``mentions``
+  largest photo - or a document that is an image - as ``media_ref`` for QR
+  scanning (see :mod:`.photos`), ``reply_to``; ``mentions``
   holds the ids of the people the message addresses: ``text_mention`` users
   and the author of the message replied to);
 * a group's ``new_chat_title`` → ``custom`` event ``group_renamed``;
@@ -32,6 +33,8 @@ from shequn.domain.enums import MediaKind, Platform
 from shequn.domain.events import Custom, EventBase, MemberJoined, MemberLeft, Message
 
 SOURCE = "telegram"
+FILE_REF = "telegram:file:"
+"""Prefix of a ``media_ref`` naming a Telegram file; the file id follows."""
 ALLOWED_UPDATES = ("message", "edited_message", "chat_member", "my_chat_member",
                    "chat_join_request")
 """Update types shequn asks Telegram for (``chat_member`` must be asked for explicitly)."""
@@ -114,11 +117,26 @@ def _message_events(message: Json, bot_id: str, *, edited: bool) -> list[EventBa
         return [Custom(**common, external_id=f"title:{key}", name="group_renamed",
                        data={"title": message["new_chat_title"]})]
     text = message.get("text") or message.get("caption") or ""
-    media = next((kind for name, kind in _MEDIA if message.get(name)), MediaKind.NONE)
+    image = _image_file(message)
+    media = MediaKind.IMAGE if image else next(
+        (kind for name, kind in _MEDIA if message.get(name)), MediaKind.NONE)
     if not text and media == MediaKind.NONE:
         return []  # joins, leaves and other service messages
     return [Message(**common, external_id=key, message_id=str(message["message_id"]),
-                    text=text, media=media, **_content(message, text))]
+                    text=text, media=media, media_ref=f"{FILE_REF}{image}" if image else None,
+                    **_content(message, text))]
+
+
+def _image_file(message: Json) -> str | None:
+    """File id of the message's image: its largest photo size, or a document that is an image."""
+    photos = message.get("photo")
+    if photos:
+        largest = max(photos, key=lambda size: size.get("width", 0) * size.get("height", 0))
+        return str(largest["file_id"])
+    document = message.get("document")
+    if isinstance(document, dict) and str(document.get("mime_type") or "").startswith("image/"):
+        return str(document["file_id"])
+    return None
 
 
 def _utf16_slice(text: str, offset: int, length: int) -> str:
@@ -128,11 +146,6 @@ def _utf16_slice(text: str, offset: int, length: int) -> str:
 
 
 def _content(message: Json, text: str) -> Json:
-    ref = None
-    photos = message.get("photo")
-    if photos:
-        largest = max(photos, key=lambda size: size.get("width", 0) * size.get("height", 0))
-        ref = f"telegram:file:{largest['file_id']}"
     links: list[str] = []
     mentions: list[str] = []
     for entity in (message.get("entities") or message.get("caption_entities") or ()):
@@ -147,7 +160,7 @@ def _content(message: Json, text: str) -> Json:
     if replied and replied.get("from"):
         mentions.append(str(replied["from"]["id"]))
     return {
-        "media_ref": ref, "links": links[:200], "mentions": list(dict.fromkeys(mentions))[:1000],
+        "links": links[:200], "mentions": list(dict.fromkeys(mentions))[:1000],
         "reply_to": str(replied["message_id"]) if replied else None,
     }
 

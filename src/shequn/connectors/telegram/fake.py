@@ -8,17 +8,20 @@ python-telegram-bot library talks to it through its ``base_url`` setting::
         group = api.add_group(-1001, "深圳宝妈群", admins=[7])
         config = TelegramConfig(token=api.token, api_url=api.url)
         api.user_says(group, 42, "hello")          # queued for getUpdates, or POSTed to the webhook
+        api.user_sends_photo(group, 42, png_bytes)  # a photo message; its file can be fetched
         ...
         api.sent(group)                            # what the bot sent there
 
-It keeps chats, messages, bans, restrictions and join requests; records every
-call; enforces Telegram's flood limits (20 messages/min per group, 30/s per
+It keeps chats, messages, bans, restrictions, join requests and the files
+people post (``getFile``, and the bytes at ``/file/bot<token>/<file_path>``);
+records every call; enforces Telegram's flood limits (20 messages/min per group, 30/s per
 bot) by answering 429 with ``retry_after``; and can be told to fail or hold
 the next call of a method.
 """
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import json
 import math
@@ -29,13 +32,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from shequn.connectors.telegram.updates import UpdateFactory, chat_json, user_json
 
 FAKE_TOKEN = "123456789:AAFakeTokenForTestsOnly-abcdefghijk"
 BOT_ID = 123456789
-_TEXT_FIELDS = {"text", "caption", "url", "secret_token", "description", "title"}
+_TEXT_FIELDS = {"text", "caption", "url", "secret_token", "description", "title", "file_id"}
+_PHOTO_SIDES = (90, 320, 800, 1280)
+"""Sizes Telegram offers a photo in (longest side); the largest holds the posted bytes."""
 
 
 @dataclass
@@ -61,6 +66,17 @@ class FakeChat:
     requests: set[int] = field(default_factory=set)
     pinned: int | None = None
     next_id: int = 1
+
+
+@dataclass
+class FakeFile:
+    """A file someone posted: what ``getFile`` tells, and the bytes served (None: gone)."""
+
+    file_id: str
+    file_unique_id: str
+    path: str
+    data: bytes | None
+    size: int
 
 
 @dataclass
@@ -93,6 +109,10 @@ class FakeBotApi:
         """How many calls were refused with 429 because they broke a flood limit."""
         self.updates = UpdateFactory()
         self.webhook: dict[str, Any] | None = None
+        self.files: dict[str, FakeFile] = {}
+        """Posted files by file id."""
+        self.downloads: list[str] = []
+        """File paths downloaded, in order."""
         self._queue: deque[dict[str, Any]] = deque()
         self._failures: dict[str, list[_Failure]] = {}
         self._holds: dict[str, threading.Event] = {}
@@ -217,6 +237,51 @@ class FakeBotApi:
             chat.messages[message_id] = update["message"]
         self.deliver(update)
         return message_id
+
+    def user_sends_photo(self, chat_id: int, user_id: int, image: bytes, caption: str = "", *,
+                         name: str = "", width: int = 1280, height: int = 1280) -> int:
+        """A person posts a photo (``image`` is served for its largest size); the message id.
+
+        Like Telegram, the ``photo`` array lists several sizes, smallest first.
+        """
+        sizes = []
+        with self._lock:
+            for side in _PHOTO_SIDES:
+                scale = min(1.0, side / max(width, height))
+                w, h = max(1, round(width * scale)), max(1, round(height * scale))
+                last = side == _PHOTO_SIDES[-1]
+                file = self.add_file(image if last else image[: len(image) // 2] or image,
+                                     folder="photos", suffix=f"{w}x{h}")
+                sizes.append({"file_id": file.file_id, "file_unique_id": file.file_unique_id,
+                              "file_size": file.size, "width": w, "height": h})
+        extra: dict[str, Any] = {"photo": sizes}
+        if caption:
+            extra["caption"] = caption
+        return self.user_says(chat_id, user_id, "", name=name, **extra)
+
+    def add_file(self, data: bytes, *, folder: str = "documents", suffix: str = "") -> FakeFile:
+        """Store bytes as a file the bot may fetch (its unique id derives from the bytes)."""
+        digest = hashlib.sha256(data + suffix.encode()).hexdigest()
+        with self._lock:
+            number = len(self.files) + 1
+            file = FakeFile(file_id=f"AgAC{digest[:24]}{number}", file_unique_id=digest[:16],
+                            path=f"{folder}/file_{number}.jpg", data=data, size=len(data))
+            self.files[file.file_id] = file
+        return file
+
+    def lose_file(self, file_id: str) -> None:
+        """``getFile`` still answers, but downloading the file gives 404 (as an expired path)."""
+        with self._lock:
+            self.files[file_id].data = None
+
+    def file_bytes(self, token: str, path: str) -> bytes | None:
+        """The bytes served at ``/file/bot<token>/<path>`` (None: 404)."""
+        with self._lock:
+            self.downloads.append(path)
+            if token != self.token:
+                return None
+            found = next((f for f in self.files.values() if f.path == path), None)
+            return found.data if found is not None else None
 
     def user_joins(self, chat_id: int, user_id: int, *, name: str = "",
                    added_by: int | None = None) -> None:
@@ -416,6 +481,13 @@ class FakeBotApi:
         return {"url": self.webhook["url"] if self.webhook else "",
                 "has_custom_certificate": False, "pending_update_count": len(self._queue)}
 
+    def _api_getFile(self, params: dict[str, Any]) -> Any:
+        file = self.files.get(str(params.get("file_id") or ""))
+        if file is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {"file_id": file.file_id, "file_unique_id": file.file_unique_id,
+                "file_size": file.size, "file_path": file.path}
+
     def _api_setMyCommands(self, params: dict[str, Any]) -> Any:
         return True
 
@@ -451,8 +523,26 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer()
 
     def do_GET(self) -> None:
-        """The Bot API also takes GET with query parameters."""
+        """The Bot API also takes GET with query parameters; files are GETs of their path."""
+        segments = urlsplit(self.path).path.strip("/").split("/", 2)
+        if len(segments) == 3 and segments[0] == "file" and segments[1].startswith("bot"):
+            self._file(self.api.file_bytes(segments[1][3:], unquote(segments[2])))
+            return
         self._answer()
+
+    def _file(self, data: bytes | None) -> None:
+        if data is None:
+            self._reply(404, "application/json",
+                        b'{"ok":false,"error_code":404,"description":"Not Found"}')
+        else:
+            self._reply(200, "application/octet-stream", data)
+
+    def _reply(self, status: int, content_type: str, data: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _answer(self) -> None:
         parts = urlsplit(self.path)
@@ -464,12 +554,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             params = _params(raw, self.headers.get("Content-Type", ""), parts.query)
             status, body = self.api.handle(segments[0][3:], segments[1], params)
-        data = json.dumps(body, ensure_ascii=False).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self._reply(status, "application/json", json.dumps(body, ensure_ascii=False).encode())
 
 
 def _params(raw: bytes, content_type: str, query: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from shequn.connectors.accounts import TelegramConfig
 from shequn.connectors.ingest import IngestQueue, Link
 from shequn.connectors.telegram.connector import make_bot, retry_after_seconds
 from shequn.connectors.telegram.convert import ALLOWED_UPDATES, update_to_events
+from shequn.connectors.telegram.photos import PhotoScanner
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +20,10 @@ class Poller:
     """Fetches one bot's updates with ``getUpdates`` and stores them as events."""
 
     def __init__(self, queue: IngestQueue, *, account_id: int, workspace_id: int,
-                 config: TelegramConfig, timeout: int = 25) -> None:
+                 config: TelegramConfig, timeout: int = 25,
+                 photos: PhotoScanner | None = None) -> None:
         self.queue = queue
+        self.photos = photos or PhotoScanner()
         self.account_id = account_id
         self.workspace_id = workspace_id
         self.config = config
@@ -59,13 +62,18 @@ class Poller:
                 await self.handle(updates)
         finally:
             await bot.shutdown()
+            await self.photos.aclose()
 
     async def handle(self, updates: tuple[object, ...]) -> None:
-        """Store the events of a page of updates, then move the offset past them."""
+        """Store the events of a page of updates, then move the offset past them.
+
+        QR codes in the page's photos are decoded first (bounded by the scanner's timeout).
+        """
         from telegram import Update
 
         events = [event for update in updates if isinstance(update, Update)
                   for event in update_to_events(update.to_dict(), bot_id=self.config.bot_id)]
+        events = await self.photos.with_qr_codes(self.config, events)
         if events:
             await self.queue.submit(self.workspace_id, events,
                                     Link(self.account_id, "telegram"))
