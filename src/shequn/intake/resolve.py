@@ -16,8 +16,9 @@ from sqlalchemy import Connection, delete
 
 from shequn.domain.enums import IdentityKind
 from shequn.store import bulk
-from shequn.store.models import Group, Member, MemberIdentity
+from shequn.store.models import Group, Member
 from shequn.store.sql import insert_ignore, table_of
+from shequn.store.types import utcnow
 
 IdentityKey = tuple[str, str, str]
 """(kind, platform, value) — platform is empty for phone, email and union id."""
@@ -27,7 +28,6 @@ GroupKey = tuple[str, str]
 
 _GROUPS = table_of(Group)
 _MEMBERS = table_of(Member)
-_IDENTITIES = table_of(MemberIdentity)
 
 
 def platform_key(platform: str, user_id: str) -> IdentityKey:
@@ -157,19 +157,12 @@ def resolve_members(
             attach[key] = ids[index]
 
     if attach:
-        rows = [
-            {"workspace_id": workspace_id, "member_id": member_id, "kind": kind,
-             "platform": platform, "value": value}
-            for (kind, platform, value), member_id in attach.items()
-        ]
-        stmt = insert_ignore(connection, _IDENTITIES, "workspace_id", "kind", "platform", "value")
-        inserted = {
-            (row.kind, row.platform, row.value)
-            for row in connection.execute(
-                stmt.returning(_IDENTITIES.c.kind, _IDENTITIES.c.platform, _IDENTITIES.c.value),
-                rows,
-            )
-        }
+        inserted = bulk.insert_identities(
+            connection, workspace_id,
+            [(member_id, kind, platform, value)
+             for (kind, platform, value), member_id in attach.items()],
+            utcnow(),
+        )
         by_key.update({key: attach[key] for key in inserted})
         lost = [key for key in attach if key not in inserted]
         if lost:

@@ -165,23 +165,68 @@ def insert_members(
     PostgreSQL by evaluating the sequence row by row), while RETURNING order
     is not promised — so the returned ids are sorted back into row order.
     """
-    mark = placeholder(connection)
-    one = f"({mark}, {mark}, {json_placeholder(connection)}, {mark})"
     cursor = _cursor(connection)
     ids: list[int] = []
-    step = _MAX_PARAMS // 4
-    for start in range(0, len(rows), step):
-        part = rows[start:start + step]
-        params = tuple(
-            value
-            for name, seen in part
-            for value in (workspace_id, name, "{}", db_time(connection, seen))
-        )
+    if not _is_sqlite(connection):
         cursor.execute(
             "INSERT INTO member (workspace_id, display_name, attributes, first_seen_at) "
-            f"VALUES {', '.join([one] * len(part))} RETURNING id",
-            params,
+            "SELECT %s, name, '{}'::jsonb, seen FROM unnest(%b::text[], %b::timestamptz[]) "
+            "AS new (name, seen) RETURNING id",
+            (workspace_id, [name for name, _ in rows], [seen for _, seen in rows]),
         )
-        ids.extend(sorted(row[0] for row in cursor.fetchall()))
+        ids = sorted(row[0] for row in cursor.fetchall())
+    else:
+        step = _MAX_PARAMS // 4
+        for start in range(0, len(rows), step):
+            part = rows[start:start + step]
+            params = tuple(
+                value
+                for name, seen in part
+                for value in (workspace_id, name, "{}", db_time(connection, seen))
+            )
+            cursor.execute(
+                "INSERT INTO member (workspace_id, display_name, attributes, first_seen_at) "
+                f"VALUES {', '.join(['(?, ?, ?, ?)'] * len(part))} RETURNING id",
+                params,
+            )
+            ids.extend(sorted(row[0] for row in cursor.fetchall()))
     cursor.close()
     return ids
+
+
+def insert_identities(
+    connection: Connection, workspace_id: int, rows: Sequence[tuple[int, str, str, str]],
+    now: datetime,
+) -> set[tuple[str, str, str]]:
+    """Insert identities (member id, kind, platform, value), skipping ones already taken.
+
+    Returns the (kind, platform, value) keys this call inserted; the others
+    belong to some member already (possibly registered concurrently).
+    """
+    cursor = _cursor(connection)
+    inserted: set[tuple[str, str, str]] = set()
+    columns = "workspace_id, member_id, kind, platform, value, created_at"
+    conflict = ("ON CONFLICT (workspace_id, kind, platform, value) DO NOTHING "
+                "RETURNING kind, platform, value")
+    if not _is_sqlite(connection):
+        member_ids, kinds, platforms, values = (list(c) for c in zip(*rows, strict=True))
+        cursor.execute(
+            f"INSERT INTO member_identity ({columns}) SELECT %s, m, k, p, v, %s FROM "
+            "unnest(%b::bigint[], %b::text[], %b::text[], %b::text[]) AS new (m, k, p, v) "
+            + conflict,
+            (workspace_id, now, member_ids, kinds, platforms, values),
+        )
+        inserted.update(cursor.fetchall())
+    else:
+        created = db_time(connection, now)
+        step = _MAX_PARAMS // 6
+        for start in range(0, len(rows), step):
+            part = rows[start:start + step]
+            cursor.execute(
+                f"INSERT INTO member_identity ({columns}) "
+                f"VALUES {', '.join(['(?, ?, ?, ?, ?, ?)'] * len(part))} " + conflict,
+                [v for row in part for v in (workspace_id, *row, created)],
+            )
+            inserted.update(cursor.fetchall())
+    cursor.close()
+    return inserted
