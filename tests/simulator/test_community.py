@@ -234,3 +234,16 @@ def test_spam_takes_over_ad_flooded_groups(medium_run: Run) -> None:
         spam = _weekly(medium_run, gid, spam=True)
         total = _weekly(medium_run, gid)
         assert spam[-1] / total[-1] > 0.3 > spam[0] / total[0], (gid, spam, total)
+
+
+def test_qr_spam_carries_the_decoded_payloads_and_nothing_else_does(medium_run: Run) -> None:
+    """What a connector decodes from the posters: one destination per campaign, judged as QR."""
+    from shequn.moderation.qr import payload_kind
+
+    qr = [e for e, label in medium_run if label.category is Category.QR_IMAGE]
+    assert qr and all(len(e["qr_codes"]) == 1 for e in qr)
+    kinds = {payload_kind(e["qr_codes"][0]).split(":")[0] for e in qr}
+    assert kinds <= {"wechat", "url"} and kinds
+    # A poster reposted in a burst is labelled flood and still carries its code.
+    normal = [e for e, label in medium_run if e["kind"] == "message" and not label.spam]
+    assert normal and not any(e["qr_codes"] for e in normal)

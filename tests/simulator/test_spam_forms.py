@@ -64,3 +64,14 @@ def test_campaign_variants_carry_the_right_media(category: Category, media: str)
     assert all(v.media == media for v in campaign.variants)
     if media == "none":
         assert all(v.text for v in campaign.variants)
+
+
+def test_a_qr_campaign_keeps_one_payload_across_its_variants_for_a_seed() -> None:
+    first = make_campaign(random.Random(5), 3, Category.QR_IMAGE, "zh")
+    again = make_campaign(random.Random(5), 3, Category.QR_IMAGE, "zh")
+    assert first == again
+    assert len({v.qr_codes for v in first.variants}) == 1
+    [payload] = first.variants[0].qr_codes
+    assert payload.startswith("https://")
+    text_ads = make_campaign(random.Random(5), 4, Category.LINK_AD, "en")
+    assert all(v.qr_codes == () for v in text_ads.variants)

@@ -219,7 +219,7 @@ class Renderer:
                 "user_id": uids[member],
                 "user_name": names[member], "message_id": message_id, "text": text,
                 "media": "none", "media_ref": None, "links": [], "mentions": mentions,
-                "reply_to": reply_to,
+                "reply_to": reply_to, "qr_codes": [],
             }, NORMAL_MEMBER
 
     def _render_other(self, ts: int, code: int, a: int, b: int, extra: int) -> Labelled:
@@ -243,7 +243,8 @@ class Renderer:
 
     def _post(self, ts: int, group: int, member: int, text: str, media: str = "none",
               media_ref: str | None = None, links: list[str] | None = None,
-              mentions: list[str] | None = None, reply_to: str | None = None) -> Event:
+              mentions: list[str] | None = None, reply_to: str | None = None,
+              qr_codes: list[str] | None = None) -> Event:
         event = self._common("message", ts, group, member)
         message_id = "m" + event["external_id"][len(self.prefix):]
         event["message_id"] = message_id
@@ -253,6 +254,8 @@ class Renderer:
         event["links"] = links if links is not None else []
         event["mentions"] = mentions if mentions is not None else []
         event["reply_to"] = reply_to
+        # What a connector would have decoded from the image (the simulator has no pixels).
+        event["qr_codes"] = qr_codes if qr_codes is not None else []
         self.last_message[group] = message_id
         return event
 
@@ -285,7 +288,8 @@ class Renderer:
         campaign = c.campaigns[c.campaign_of[member]]
         v = campaign.variants[variant]
         label = SPAM_BY_CATEGORY[Category.FLOOD if copy else campaign.category]
-        event = self._post(ts, c.m_group[m], member, v.text, v.media, v.media_ref, list(v.links))
+        event = self._post(ts, c.m_group[m], member, v.text, v.media, v.media_ref, list(v.links),
+                           qr_codes=list(v.qr_codes))
         return event, label
 
     def _staff(self, ts: int, group: int, kind: int) -> Labelled:

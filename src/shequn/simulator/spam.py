@@ -117,6 +117,8 @@ class SpamVariant:
     links: tuple[str, ...]
     media: str
     media_ref: str | None
+    qr_codes: tuple[str, ...] = ()
+    """Payloads of the QR codes in the image, as a connector would have decoded them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,14 +180,27 @@ def _mutate(rng: random.Random, text: str) -> str:
     return text
 
 
+def _qr_payload(rng: random.Random) -> str:
+    """Where a spam QR code leads: a WeChat contact or group, or the advertiser's site."""
+    form = rng.randrange(3)
+    if form == 0:
+        return f"https://u.wechat.com/{handle_id(rng)}"
+    if form == 1:
+        return f"https://weixin.qq.com/g/{handle_id(rng)}"
+    name, tld = _domain(rng)
+    return f"https://{name}{tld}/{handle_id(rng)}"
+
+
 def make_campaign(rng: random.Random, key: int, category: Category, lang: str) -> Campaign:
     """Build one campaign of a category and language."""
     variants: list[SpamVariant] = []
     count = rng.randint(1, 4)
     if category is Category.QR_IMAGE:
+        payload = _qr_payload(rng)  # one destination per advertiser, on every poster variant
         for v in range(count):
             text = rng.choice(_QR_CAPTIONS[lang])
-            variants.append(SpamVariant(text, (), "image", f"sim://qr/c{key}-{v}.png"))
+            variants.append(SpamVariant(text, (), "image", f"sim://qr/c{key}-{v}.png",
+                                        (payload,)))
     elif category is Category.MINI_PROGRAM:
         app = rng.choice(("pdd", "tb", "jd", "mt", "shop"))
         for v in range(count):
