@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, insert, update
+from sqlalchemy import Connection, bindparam, update
 
 from shequn.domain.actions import OrderBooked, ProfileChanged
 from shequn.store import bulk
@@ -89,7 +89,7 @@ class MembershipBook:
 
     def flush(self) -> None:
         """Write every changed membership."""
-        new_rows: list[dict[str, Any]] = []
+        new_rows: list[tuple[int, int, str, datetime, datetime | None, bool, int | None]] = []
         changed_rows: list[dict[str, Any]] = []
         for (group_id, member_id), stay in self._stays.items():
             if not stay.dirty:
@@ -99,13 +99,13 @@ class MembershipBook:
                 "invited_by_id": stay.invited_by_id,
             }
             if stay.id is None:
-                new_rows.append({"workspace_id": self._workspace_id, "group_id": group_id,
-                                 "member_id": member_id, "role": stay.role, **values})
+                new_rows.append((group_id, member_id, stay.role, stay.joined_at, stay.left_at,
+                                 stay.removed, stay.invited_by_id))
             else:
                 changed_rows.append({"stay_id": stay.id, **values})
             stay.dirty = False
         if new_rows:
-            self._connection.execute(insert(_MEMBERSHIPS), new_rows)
+            bulk.insert_memberships(self._connection, self._workspace_id, new_rows)
         if changed_rows:
             self._connection.execute(
                 update(_MEMBERSHIPS)

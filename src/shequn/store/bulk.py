@@ -230,3 +230,29 @@ def insert_identities(
             inserted.update(cursor.fetchall())
     cursor.close()
     return inserted
+
+
+def insert_memberships(
+    connection: Connection, workspace_id: int,
+    rows: Sequence[tuple[int, int, str, datetime, datetime | None, bool, int | None]],
+) -> None:
+    """Insert memberships (group id, member id, role, joined, left, removed, invited by)."""
+    cursor = _cursor(connection)
+    columns = "workspace_id, group_id, member_id, role, joined_at, left_at, removed, invited_by_id"
+    if not _is_sqlite(connection):
+        groups, members, roles, joined, left, removed, invited = (
+            list(c) for c in zip(*rows, strict=True))
+        cursor.execute(
+            f"INSERT INTO membership ({columns}) SELECT %s, * FROM unnest(%b::bigint[], "
+            "%b::bigint[], %b::text[], %b::timestamptz[], %b::timestamptz[], %b::boolean[], "
+            "%b::bigint[])",
+            (workspace_id, groups, members, roles, joined, left, removed, invited),
+        )
+    else:
+        cursor.executemany(
+            f"INSERT INTO membership ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(workspace_id, group, member, role, db_time(connection, joined_at),
+              db_time(connection, left_at) if left_at is not None else None, removed, invited)
+             for group, member, role, joined_at, left_at, removed, invited in rows],
+        )
+    cursor.close()
