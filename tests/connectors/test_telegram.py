@@ -179,19 +179,30 @@ def test_webhook_secret_is_checked(
 def test_polling_mode_stores_updates_then_moves_the_offset(
     store: Store, workspace_id: int, fake_api: FakeBotApi
 ) -> None:
-    from shequn.connectors.accounts import TelegramConfig
-
     account = connect_bot(store, workspace_id, fake_api)
     fake_api.user_says(GROUP, 42, "早上好")
     fake_api.request_join(GROUP, 43, bio="想加入")
-    config = TelegramConfig(token=fake_api.token, api_url=fake_api.url)
+    poller = poll_once(store, workspace_id, account, fake_api)
+    with store.session() as session:
+        kinds = list(session.scalars(select(EventRecord.kind).order_by(EventRecord.id)))
+    assert kinds == ["message", "custom"]
+    updates = fake_api.calls_of("getUpdates")
+    assert poller.offset is not None and poller.offset > 1000
+    assert "chat_member" in updates[0].params["allowed_updates"]
+
+
+def poll_once(store: Store, workspace_id: int, account: int, api: FakeBotApi) -> Poller:
+    """Run a poller until it has stored the first page of updates; returns it."""
+    from shequn.connectors.accounts import TelegramConfig
+
+    config = TelegramConfig(token=api.token, api_url=api.url)
     poller = Poller(IngestQueue(Intake(store)), account_id=account, workspace_id=workspace_id,
                     config=config, timeout=0)
 
     async def run() -> None:
         stop = asyncio.Event()
         task = asyncio.create_task(poller.run(stop))
-        for _ in range(200):
+        for _ in range(500):
             if poller.offset is not None:
                 break
             await asyncio.sleep(0.02)
@@ -199,9 +210,4 @@ def test_polling_mode_stores_updates_then_moves_the_offset(
         await task
 
     asyncio.run(run())
-    with store.session() as session:
-        kinds = list(session.scalars(select(EventRecord.kind).order_by(EventRecord.id)))
-    assert kinds == ["message", "custom"]
-    updates = fake_api.calls_of("getUpdates")
-    assert poller.offset is not None and poller.offset > 1000
-    assert "chat_member" in updates[0].params["allowed_updates"]
+    return poller

@@ -182,3 +182,37 @@ def test_the_whole_loop_over_the_api(client: Any) -> None:
 def test_a_mixed_chinese_english_stream_is_judged_alike(shequn: Run) -> None:
     for text in (AD_ZH, AD_EN, CASINO):
         assert "act" in shequn("moderation", "check", text).output
+
+
+def test_check_decodes_the_qr_code_in_an_image_from_the_command_line(
+    shequn: Run, tmp_path: Path
+) -> None:
+    from tests.moderation.test_qr import qr_png
+
+    poster = tmp_path / "poster.png"
+    poster.write_bytes(qr_png("https://weixin.qq.com/g/AbCdEf123"))
+    caught = shequn("moderation", "check", "扫码进群", "--image", str(poster))
+    assert caught.exit_code == 0, caught.output
+    assert "https://weixin.qq.com/g/AbCdEf123" in caught.output
+    assert "处理 act" in caught.output and "qr_code" in caught.output
+    plain = tmp_path / "plain.png"
+    plain.write_bytes(qr_png("x")[:40])  # a broken image decodes to nothing
+    allowed = shequn("moderation", "check", "--image", str(plain))
+    assert allowed.exit_code == 0, allowed.output
+    assert "放行 allow" in allowed.output and "图中二维码: 0" in allowed.output
+    nothing = shequn("moderation", "check")
+    assert nothing.exit_code == 2 and "--image" in nothing.output
+
+
+def test_the_api_check_judges_qr_payloads(client: Any) -> None:
+    viewer = client(Role.VIEWER)
+    base = "/api/v1/moderation/check"
+    caught = viewer.post(base, json={"qr_codes": ["https://u.wechat.com/EAbC123"]})
+    assert caught.status_code == 200, caught.text
+    body = caught.json()
+    assert body["outcome"] == "act" and body["reason"] == "qr_code"
+    [qr] = [v for v in body["verdicts"] if v["name"] == "qr_code"]
+    assert qr["matched"] and qr["evidence"] == ["wechat"]
+    assert viewer.post(base, json={"text": "早上好"}).json()["outcome"] == "allow"
+    assert viewer.post(base, json={}).status_code == 422
+    assert viewer.post(base, json={"qr_codes": ["x"] * 21}).status_code == 422
