@@ -18,6 +18,10 @@ from contextlib import contextmanager
 _lock = threading.Lock()
 _depth = 0
 _was_enabled = False
+_BACKLOG = 200_000
+"""Objects allocated and still alive since the last collection that force one even
+while paused: when batches overlap without pause, the collector would otherwise
+never get its turn (e.g. a busy API server running several batches at once)."""
 
 
 @contextmanager
@@ -36,3 +40,5 @@ def collector_paused() -> Iterator[None]:
             _depth -= 1
             if _depth == 0 and _was_enabled:
                 gc.enable()
+            elif _was_enabled and gc.get_count()[0] > _BACKLOG:
+                gc.collect()
