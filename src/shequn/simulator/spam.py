@@ -196,7 +196,11 @@ def make_campaign(rng: random.Random, key: int, category: Category, lang: str) -
     variants: list[SpamVariant] = []
     count = rng.randint(1, 4)
     if category is Category.QR_IMAGE:
-        payload = _qr_payload(rng)  # one destination per advertiser, on every poster variant
+        # One destination per advertiser, on every poster variant. Drawn from a copy of
+        # the generator so that adding payloads left every other simulated event as it was.
+        peek = random.Random()
+        peek.setstate(rng.getstate())
+        payload = _qr_payload(peek)
         for v in range(count):
             text = rng.choice(_QR_CAPTIONS[lang])
             variants.append(SpamVariant(text, (), "image", f"sim://qr/c{key}-{v}.png",
