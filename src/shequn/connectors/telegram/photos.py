@@ -13,6 +13,8 @@ Bounded so a photo can never hold an update up for long or sink it:
 * fetching and decoding one update's images takes at most ``timeout`` seconds;
 * decoding runs in a small thread pool of its own, so it neither blocks the
   event loop nor takes the threads the intake writer commits in;
+* one HTTP client per update (its TLS settings are built once), so no
+  connection outlives the request or the event loop that opened it;
 * any failure (file gone, timeout, not an image) is logged and leaves
   ``qr_codes`` empty: the event is stored all the same.
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -67,8 +70,7 @@ class PhotoScanner:
         """Images ``scanned``, scanned ``with_codes``, ``skipped`` (too large), ``failed``."""
         self._threads = threads
         self._pool: ThreadPoolExecutor | None = None
-        self._http: httpx.AsyncClient | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tls: ssl.SSLContext | None = None
 
     async def with_qr_codes(self, config: TelegramConfig, events: Sequence[EventBase]
                             ) -> list[EventBase]:
@@ -77,7 +79,13 @@ class PhotoScanner:
                   if (file_id := image_file(event)) is not None]
         if not wanted:
             return list(events)
-        found = await asyncio.gather(*(self._payloads(config, file_id) for _, file_id in wanted))
+        if self._tls is None:
+            self._tls = ssl.create_default_context()
+        async with httpx.AsyncClient(
+                verify=self._tls, timeout=httpx.Timeout(self.timeout), follow_redirects=False,
+                limits=httpx.Limits(max_connections=8)) as client:
+            found = await asyncio.gather(*(self._payloads(client, config, file_id)
+                                           for _, file_id in wanted))
         out = list(events)
         for (i, _), payloads in zip(wanted, found, strict=True):
             if payloads:
@@ -87,19 +95,17 @@ class PhotoScanner:
         return out
 
     async def aclose(self) -> None:
-        """Close the HTTP connections and the decoding threads."""
-        if self._http is not None and self._loop is asyncio.get_running_loop():
-            await self._http.aclose()
-        self._http = self._loop = None
+        """Stop the decoding threads."""
         if self._pool is not None:
             self._pool.shutdown(wait=False)
             self._pool = None
 
-    async def _payloads(self, config: TelegramConfig, file_id: str) -> tuple[str, ...]:
+    async def _payloads(self, client: httpx.AsyncClient, config: TelegramConfig, file_id: str
+                        ) -> tuple[str, ...]:
         token = config.token.get_secret_value()
         try:
             async with asyncio.timeout(self.timeout):
-                image = await self._fetch(config, file_id)
+                image = await self._fetch(client, config, file_id)
                 if image is None:
                     self.stats["skipped"] += 1
                     return ()
@@ -116,11 +122,11 @@ class PhotoScanner:
         self.stats["with_codes"] += bool(payloads)
         return payloads
 
-    async def _fetch(self, config: TelegramConfig, file_id: str) -> bytes | None:
+    async def _fetch(self, client: httpx.AsyncClient, config: TelegramConfig, file_id: str
+                     ) -> bytes | None:
         """The image's bytes; None when it is too large to fetch."""
         base_url, base_file_url = api_urls(config)
         token = config.token.get_secret_value()
-        client = self._client()
         answer = await client.post(f"{base_url}{token}/getFile", json={"file_id": file_id})
         try:
             body = answer.json()
@@ -147,13 +153,3 @@ class PhotoScanner:
                              self.max_bytes)
                     return None
         return bytes(data)
-
-    def _client(self) -> httpx.AsyncClient:
-        # A client belongs to the event loop it was first used on.
-        loop = asyncio.get_running_loop()
-        if self._http is None or self._loop is not loop:
-            self._http = httpx.AsyncClient(
-                timeout=httpx.Timeout(self.timeout), follow_redirects=False,
-                limits=httpx.Limits(max_connections=8, max_keepalive_connections=4))
-            self._loop = loop
-        return self._http
