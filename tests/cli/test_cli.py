@@ -157,3 +157,24 @@ def test_orders_csv_names_the_missing_field(
     assert result.exit_code == 1
     assert f"{orders}:5: field 'amount': missing" in result.output
     assert _count(store, OrderRecord) == 0
+
+
+EVENTS_CSV = """\
+kind,external_id,occurred_at,group_id,user_id,text,media,qr_codes
+message,c-1,2026-02-03T10:00:00+08:00,g1,u1,扫码进群 scan to join,image,https://spam.top/a|weixin://add/xyz
+message,c-2,2026-02-03T10:01:00+08:00,g1,u2,早上好,none,
+"""
+
+
+def test_events_csv_carries_list_fields_split_on_bars(
+    shequn, store: Store, tmp_path: Path
+) -> None:
+    events = tmp_path / "events.csv"
+    events.write_text(EVENTS_CSV, encoding="utf-8")
+    result = shequn("import", "events", str(events), "--platform", "wechat")
+    assert result.exit_code == 0, result.output
+
+    with store.session() as session:
+        payloads = {e.external_id: e.payload for e in session.scalars(select(EventRecord))}
+    assert payloads["c-1"]["qr_codes"] == ["https://spam.top/a", "weixin://add/xyz"]
+    assert "qr_codes" not in payloads["c-2"]  # empty: the default, not stored

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from shequn.domain.events import EVENT_ADAPTER, EventBase, Order, ProfileUpdated
 from shequn.errors import ImportFileError
 
-_LIST_FIELDS = frozenset({"links", "mentions", "items"})
+_LIST_FIELDS = frozenset({"links", "mentions", "items", "qr_codes"})
 _DICT_FIELDS = frozenset({"attributes", "data"})
 _MEMBER_FIELDS = frozenset({
     "user_id", "user_name", "display_name", "phone", "email", "union_id", "city", "job",
