@@ -38,6 +38,14 @@ from shequn.moderation.normalize import normalize
         ("add me on telegram: @easyjob", "@easyjob"),
         ("call me 4155552671", "4155552671"),
         ("fast and cheap, ｓｉｇｎａｌ c s k g p 2 4 6 5 6", "cskgp24656"),
+        ("带单 📞 幺拐幺九四二三拐五四〇", "17194237540"),
+        ("电话 幺九〇拐九拐六九五五九", "19079769559"),
+        ("联系 洞幺两勾 不对 是 幺三八洞洞幺三八洞洞洞", "13800138000"),
+        ("contact snap @sme14793", "@sme14793"),
+        ("Want to earn from your phone? ＤＭ ｏｎ ＩＧ z m z y c 6 4 5 5 7", "zmzyc64557"),
+        ("找我玩 ins: lily_0921", "lily_0921"),
+        ("contact @sunnyshop for prices", "@sunnyshop"),
+        ("signal: cheap_deals now", "cheap_deals"),
     ],
 )
 def test_finds_handles(text: str, value: str) -> None:
@@ -71,6 +79,14 @@ def test_finds_handles(text: str, value: str) -> None:
         "q1 revenue grew 20%",
         "room 1208, floor 12, building 3",
         "我考了 580 分，排名 12345",
+        "snap a photo of the sunset",
+        "ig stories are fun lately",
+        "snap photos of the whiteboard",
+        "Any phone recommendations in Manchester?",
+        "Try phone, worked for me",
+        "contact support tomorrow",
+        "the ins and outs of group rules",
+        "打勾的同学拐个弯去洞口集合",
     ],
 )
 def test_ordinary_text_has_no_handle(text: str) -> None:

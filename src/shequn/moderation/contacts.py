@@ -102,7 +102,11 @@ STRONG_CUES: tuple[str, ...] = (
 )
 """Words that announce a contact id; any plausible id after them is a handle."""
 
-WEAK_CUES: tuple[str, ...] = ("加", "微", "薇", "威", "v", "q", "扣", "球")
+WEAK_CUES: tuple[str, ...] = (
+    "加", "微", "薇", "威", "v", "q", "扣", "球",
+    # Platforms whose names are also everyday words ("snap a photo", "ig stories")
+    "snapchat", "snap", "instagram", "insta", "ig", "ins",
+)
 """Short or ambiguous cues: they count only before an id that contains digits."""
 
 _SEP = r"[\s:：=\-_/|.,，。~～>》→\]】)）\[【(（\"'“”]{0,3}"
@@ -180,13 +184,21 @@ def _has_digits(value: str, minimum: int) -> bool:
     return sum(c.isdigit() for c in value) >= minimum
 
 
-def _plausible(value: str, text: str, end: int, *, strong: bool) -> bool:
+_WORD_CUES = frozenset({"phone", "mobile", "tel", "line", "signal", "contact", "discord",
+                        "call me", "text me", "add me", "dm me"})
+"""Strong cues that are everyday English words: after them a bare word ("phone
+recommendations") is prose, so a letters-only id needs an ``@``, ``_`` or ``-``."""
+
+
+def _plausible(value: str, text: str, end: int, *, strong: bool, cue: str = "") -> bool:
     """Whether an id after a cue looks like a real handle and not an amount or a word."""
     bare = value.lstrip("@")
     if bare.isdigit():
         if _UNIT_AFTER.match(text, end):
             return False
         return len(bare) >= (5 if strong else 6)
+    if cue in _WORD_CUES and bare.isalpha() and value == bare:
+        return False
     if strong:
         return len(bare) >= 6 or _has_digits(bare, 2)
     return _has_digits(bare, 3) and len(bare) >= 6
@@ -210,14 +222,14 @@ def find_handles(
         found.append(Handle("telegram", match.group("id"), "t.me"))
     for cue, strong, match in _cue_matches(digits_view):
         value = match.group("id")
-        if _plausible(value, digits_view, match.end(), strong=strong):
+        if _plausible(value, digits_view, match.end(), strong=strong, cue=cue):
             found.append(Handle("id", value, cue))
     if _gapped(digits_view, squeezed):
         for pattern, strong in ((_STRONG, True), (_WEAK, False)):
             for found_match in pattern.finditer(digits_view):
-                value = found_match.group("id")
-                if _plausible(value, digits_view, found_match.end(), strong=strong):
-                    found.append(Handle("id", value, found_match.group("cue")))
+                value, cue = found_match.group("id"), found_match.group("cue")
+                if _plausible(value, digits_view, found_match.end(), strong=strong, cue=cue):
+                    found.append(Handle("id", value, cue))
     if emails:
         found.extend(Handle("email", m.group(0)) for m in _EMAIL.finditer(digits_view))
     return _unique(found)
