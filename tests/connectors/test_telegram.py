@@ -211,3 +211,20 @@ def poll_once(store: Store, workspace_id: int, account: int, api: FakeBotApi) ->
 
     asyncio.run(run())
     return poller
+
+
+def test_a_renamed_group_takes_its_new_title_over_the_webhook(
+    live_api: LiveServer, store: Store, workspace_id: int, fake_api: FakeBotApi
+) -> None:
+    account = connect_bot(store, workspace_id, fake_api, mode="webhook", secret="s" * 32)
+    good = {"X-Telegram-Bot-Api-Secret-Token": "s" * 32}
+    renamed = chat_json(-100555, "深圳宝妈群 2 · Shenzhen Moms")
+    for update in (U.message(CHAT, ALICE, 1, T, "hi"),
+                   U.message(renamed, ADMIN, 2, T + 60, new_chat_title=renamed["title"])):
+        response = httpx.post(f"{live_api.url}/hooks/{account}", json=update, headers=good)
+        assert response.status_code == 200
+    with store.session() as session:
+        names = list(session.scalars(select(Group.name).where(Group.external_id == "-100555")))
+        kinds = list(session.scalars(select(EventRecord.kind).order_by(EventRecord.id)))
+    assert names == ["深圳宝妈群 2 · Shenzhen Moms"]
+    assert kinds == ["message", "custom"]  # the rename is kept in the log too

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -181,3 +182,21 @@ def test_workspaces_do_not_share_members(store: Store) -> None:
     assert _count(store, EventRecord) == 2
     assert _count(store, Member, workspace_id=first) == 1
     assert _count(store, Member, workspace_id=second) == 1
+
+
+def test_a_group_takes_the_newest_title_its_events_carry(store: Store, workspace_id: int) -> None:
+    intake = Intake(store)
+    later = START + timedelta(minutes=5)
+
+    def titled(external_id: str, title: str | None, at: datetime) -> Message:
+        return _message(external_id).model_copy(update={"group_name": title, "occurred_at": at})
+
+    intake.ingest(workspace_id, [titled("t1", "猫友会", START)])
+    # A rename and an older message delivered late in one batch: the newest title wins.
+    intake.ingest(workspace_id, [titled("t2", "猫友会 2 群 Cat Club", later),
+                                 titled("t3", "猫友会", START + timedelta(minutes=1))])
+    intake.ingest(workspace_id, [titled("t4", None, later)])  # no title: name kept
+
+    with store.session() as session:
+        names = session.scalars(select(Group.name)).all()
+    assert names == ["猫友会 2 群 Cat Club"]

@@ -68,8 +68,18 @@ def resolve_groups(
     wanted: dict[GroupKey, str | None],
     now: datetime,
 ) -> dict[GroupKey, StoredGroup]:
-    """Stored groups for every wanted key, creating the missing ones (named by ``wanted``)."""
+    """Stored groups for every wanted key, creating the missing ones (named by ``wanted``).
+
+    A stored group whose platform title differs from the one the batch carries is
+    renamed: the title on the platform is what members see.
+    """
     found = _load_groups(connection, workspace_id, list(wanted))
+    renamed = [(name, group) for key, group in found.items()
+               if (name := wanted[key]) is not None and name != group.name]
+    if renamed:
+        bulk.rename_groups(connection, [(name, group.id) for name, group in renamed])
+        for name, group in renamed:
+            group.name = name
     missing = [key for key in wanted if key not in found]
     if missing:
         rows = [

@@ -157,14 +157,19 @@ class _Batch:
             unique.setdefault((event.source, event.external_id), event)
 
         group_names: dict[GroupKey, str | None] = {}
+        titled_at: dict[GroupKey, datetime] = {}
         people: dict[tuple[IdentityKey, ...], Person] = {}
         actor_keys: list[tuple[IdentityKey, ...]] = []
         for event in unique.values():
             platform = event.platform.value
             if event.group_id:
                 key = (platform, event.group_id)
-                if group_names.get(key) is None:
+                group_names.setdefault(key, None)
+                # The newest title in the batch wins: a rename shows in what follows it.
+                if event.group_name is not None and (
+                        key not in titled_at or event.occurred_at >= titled_at[key]):
                     group_names[key] = event.group_name
+                    titled_at[key] = event.occurred_at
             keys = _actor_keys(event, platform)
             actor_keys.append(keys)
             if keys and keys not in people:

@@ -256,3 +256,11 @@ def insert_memberships(
              for group, member, role, joined_at, left_at, removed, invited in rows],
         )
     cursor.close()
+
+
+def rename_groups(connection: Connection, renames: Sequence[tuple[str, int]]) -> None:
+    """Set groups' names: (new name, group id) pairs."""
+    mark = placeholder(connection)
+    cursor = _cursor(connection)
+    cursor.executemany(f"UPDATE chat_group SET name = {mark} WHERE id = {mark}", renames)
+    cursor.close()

@@ -12,7 +12,8 @@ What maps to what:
   scanning (see :mod:`.photos`), ``reply_to``; ``mentions``
   holds the ids of the people the message addresses: ``text_mention`` users
   and the author of the message replied to);
-* a group's ``new_chat_title`` → ``custom`` event ``group_renamed``;
+* a group's ``new_chat_title`` → ``custom`` event ``group_renamed`` (intake renames the
+  stored group to the newest title any event carries);
 * ``chat_member`` (needs the bot to be an admin; shequn asks for it) → joins and
   leaves, with who added or removed the person and how they came in. Service
   messages about joins are skipped so a join is never counted twice;
