@@ -94,15 +94,14 @@ class MembershipBook:
         for (group_id, member_id), stay in self._stays.items():
             if not stay.dirty:
                 continue
-            values = {
-                "joined_at": stay.joined_at, "left_at": stay.left_at, "removed": stay.removed,
-                "invited_by_id": stay.invited_by_id,
-            }
             if stay.id is None:
                 new_rows.append((group_id, member_id, stay.role, stay.joined_at, stay.left_at,
                                  stay.removed, stay.invited_by_id))
             else:
-                changed_rows.append({"stay_id": stay.id, **values})
+                changed_rows.append({
+                    "stay_id": stay.id, "joined_at": stay.joined_at, "left_at": stay.left_at,
+                    "removed": stay.removed, "invited_by_id": stay.invited_by_id,
+                })
             stay.dirty = False
         if new_rows:
             bulk.insert_memberships(self._connection, self._workspace_id, new_rows)
