@@ -13,7 +13,7 @@ What maps to what:
   holds the ids of the people the message addresses: ``text_mention`` users
   and the author of the message replied to);
 * a group's ``new_chat_title`` → ``custom`` event ``group_renamed`` (intake renames the
-  stored group to the newest title any event carries);
+  stored group to the title of each batch's newest event that has one);
 * ``chat_member`` (needs the bot to be an admin; shequn asks for it) → joins and
   leaves, with who added or removed the person and how they came in. Service
   messages about joins are skipped so a join is never counted twice;
