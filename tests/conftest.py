@@ -6,14 +6,17 @@ import os
 import shutil
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
 
+from shequn.cli.main import app
 from shequn.store import migrate
 from shequn.store.database import make_engine
 from shequn.store.models import Base
@@ -176,3 +179,23 @@ def live_api(store: Store, api_settings: Any) -> Iterator[LiveServer]:
     server = LiveServer(create_app(api_settings, store))
     yield server
     server.stop()
+
+
+@pytest.fixture
+def shequn(store: Store, monkeypatch: pytest.MonkeyPatch,
+           tmp_path: Path) -> Callable[..., Result]:
+    """Run ``shequn …`` in-process on the test store (after ``shequn init``), console wide
+    enough for whole table rows."""
+    monkeypatch.setenv("SHEQUN_DATABASE_URL",
+                       store.engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("SHEQUN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.delenv("SHEQUN_WORKSPACE", raising=False)
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        return runner.invoke(app, list(args))
+
+    initialised = run("init")
+    assert initialised.exit_code == 0, initialised.output
+    return run

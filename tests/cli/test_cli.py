@@ -6,29 +6,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
-from shequn.cli.main import app
 from shequn.store.models import EventRecord, Member, OrderRecord
 from shequn.store.store import Store
-
-runner = CliRunner()
-
-
-@pytest.fixture
-def shequn(store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    """Run ``shequn …`` against the test store; returns the runner result."""
-    monkeypatch.setenv("SHEQUN_DATABASE_URL",
-                       store.engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("SHEQUN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("SHEQUN_WORKSPACE", raising=False)
-
-    def run(*args: str):
-        return runner.invoke(app, list(args))
-
-    result = run("init")
-    assert result.exit_code == 0, result.output
-    return run
 
 
 def _count(store: Store, model: type) -> int:

@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from click.testing import Result
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from shequn.cli.main import app
 from shequn.scheduler import Scheduler
 from shequn.store.models import FaqQuestion
 from shequn.store.store import Store
@@ -27,22 +24,6 @@ from tests.engage.conftest import (
 
 Run = Callable[..., Result]
 
-
-@pytest.fixture
-def shequn(store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Run:
-    """Run ``shequn …`` on the test store, with a wide console for whole table rows."""
-    monkeypatch.setenv("SHEQUN_DATABASE_URL",
-                       store.engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("SHEQUN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.delenv("SHEQUN_WORKSPACE", raising=False)
-    runner = CliRunner()
-
-    def run(*args: str) -> Result:
-        return runner.invoke(app, list(args))
-
-    assert run("init").exit_code == 0
-    return run
 
 
 EVENTS = """\

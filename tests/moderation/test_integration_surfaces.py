@@ -9,9 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from click.testing import Result
-from typer.testing import CliRunner
 
-from shequn.cli.main import app
 from shequn.domain.enums import Role
 from shequn.store.apikeys import create_api_key
 from shequn.store.store import Store
@@ -28,22 +26,6 @@ LABELLED = (
         "有人用过这款耳机吗", "周末的活动我报名了"))
 )
 
-
-@pytest.fixture
-def shequn(store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Run:
-    """Run ``shequn …`` on the test store with a wide console."""
-    monkeypatch.setenv("SHEQUN_DATABASE_URL",
-                       store.engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("SHEQUN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.delenv("SHEQUN_WORKSPACE", raising=False)
-    runner = CliRunner()
-
-    def run(*args: str) -> Result:
-        return runner.invoke(app, list(args))
-
-    assert run("init").exit_code == 0
-    return run
 
 
 def _events(*texts: str, user: str = "spammer") -> str:
