@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -70,3 +70,27 @@ def bot(store: Store, workspace_id: int, fake_api: Any) -> tuple[int, int]:
     account = connect_bot(store, workspace_id, fake_api)
     link(store, workspace_id, account, GROUP)
     return account, group_id(store, workspace_id, GROUP)
+
+
+def groups_with_queued_actions(store: Store, workspace_id: int, api: FakeBotApi,
+                               chats: Sequence[int], *, posts: int, mutes: int,
+                               text: str, muted: str) -> None:
+    """A bot in each fake group, with ``posts`` posts and ``mutes`` mutes queued per group.
+
+    ``text`` and ``muted`` are templates: ``{chat}`` and ``{n}`` are filled in.
+    """
+    from shequn.testing import CommunityHarness
+    from tests.connectors.conftest import connect_bot, link
+
+    harness = CommunityHarness(store, workspace_id)
+    for chat in chats:
+        api.add_group(chat, f"group {chat}")
+        harness.join("1", str(chat))
+    account = connect_bot(store, workspace_id, api)
+    link(store, workspace_id, account, *chats)
+    for chat in chats:
+        internal = group_id(store, workspace_id, chat)
+        enqueue(store, workspace_id, internal, chat, "post", posts,
+                text=text.replace("{chat}", str(chat)))
+        enqueue(store, workspace_id, internal, chat, "mute", mutes, user_id=muted,
+                until="2030-01-01T00:00:00+00:00")

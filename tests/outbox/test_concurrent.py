@@ -13,9 +13,7 @@ from shequn.connectors.telegram.fake import FakeBotApi
 from shequn.outbox.worker import Worker, WorkerConfig
 from shequn.store.models import OutboxAction
 from shequn.store.store import Store
-from shequn.testing import CommunityHarness
-from tests.connectors.conftest import connect_bot, link
-from tests.outbox.conftest import enqueue, group_id
+from tests.outbox.conftest import groups_with_queued_actions
 
 GROUPS = [-2000 - n for n in range(6)]
 
@@ -25,17 +23,8 @@ def test_three_workers_share_the_queue_without_doubling(store: Store, workspace_
     if store.dialect != "postgresql":
         pytest.skip("several worker processes are a PostgreSQL set-up; SQLite runs one")
     with FakeBotApi() as api:
-        harness = CommunityHarness(store, workspace_id)
-        for chat in GROUPS:
-            api.add_group(chat, f"group {chat}")
-            harness.join("1", str(chat))
-        account = connect_bot(store, workspace_id, api)
-        link(store, workspace_id, account, *GROUPS)
-        for chat in GROUPS:
-            internal = group_id(store, workspace_id, chat)
-            enqueue(store, workspace_id, internal, chat, "post", 3, text=f"{chat} #{{n}}")
-            enqueue(store, workspace_id, internal, chat, "mute", 20, user_id="7{n}",
-                    until="2030-01-01T00:00:00+00:00")
+        groups_with_queued_actions(store, workspace_id, api, GROUPS, posts=3, mutes=20,
+                                   text="{chat} #{n}", muted="7{n}")
         errors: list[BaseException] = []
 
         def work(name: str) -> None:

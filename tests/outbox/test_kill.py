@@ -24,10 +24,8 @@ from shequn.connectors.telegram.fake import FakeBotApi
 from shequn.outbox.worker import Worker, WorkerConfig
 from shequn.store.models import OutboxAction
 from shequn.store.store import Store
-from shequn.testing import CommunityHarness
-from tests.connectors.conftest import connect_bot, link
 from tests.outbox import worker_process
-from tests.outbox.conftest import enqueue, group_id
+from tests.outbox.conftest import groups_with_queued_actions
 
 GROUPS = (-1001, -1002, -1003, -1004)
 
@@ -45,17 +43,8 @@ def test_sigkill_mid_batch_loses_and_doubles_nothing(
     store: Store, workspace_id: int, held: str, tmp_path: Path
 ) -> None:
     with FakeBotApi() as api:
-        harness = CommunityHarness(store, workspace_id)
-        for chat in GROUPS:
-            api.add_group(chat, f"group {chat}")
-            harness.join("1", str(chat))
-        account = connect_bot(store, workspace_id, api)
-        link(store, workspace_id, account, *GROUPS)
-        for chat in GROUPS:
-            internal = group_id(store, workspace_id, chat)
-            enqueue(store, workspace_id, internal, chat, "post", 2, text=f"hello {chat} #{{n}}")
-            enqueue(store, workspace_id, internal, chat, "mute", 3, user_id="5{n}",
-                    until="2030-01-01T00:00:00+00:00")
+        groups_with_queued_actions(store, workspace_id, api, GROUPS, posts=2, mutes=3,
+                                   text="hello {chat} #{n}", muted="5{n}")
         total = len(GROUPS) * 5
 
         url = store.engine.url.render_as_string(hide_password=False)
