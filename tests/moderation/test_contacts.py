@@ -46,6 +46,9 @@ from shequn.moderation.normalize import normalize
         ("找我玩 ins: lily_0921", "lily_0921"),
         ("contact @sunnyshop for prices", "@sunnyshop"),
         ("signal: cheap_deals now", "cheap_deals"),
+        ("49786925加我好友。", "49786925"),
+        ("８８６６２２１ 加吧", "8866221"),
+        ("需要的 3312009876，私聊", "3312009876"),
     ],
 )
 def test_finds_handles(text: str, value: str) -> None:
@@ -87,6 +90,9 @@ def test_finds_handles(text: str, value: str) -> None:
         "contact support tomorrow",
         "the ins and outs of group rules",
         "打勾的同学拐个弯去洞口集合",
+        "2024 加我一个",
+        "价格 12.50 私聊问",
+        "订单 12345 找我退",
     ],
 )
 def test_ordinary_text_has_no_handle(text: str) -> None:

@@ -10,6 +10,8 @@ To keep false alarms rare, a bare number counts only when it is a full mobile
 number (CN ``1[3-9]`` + 9 digits, or ``+`` and 8–15 digits); anything else needs
 a *cue* right before it: a strong cue (微信, vx, 企鹅, 🐧, telegram …) with any
 plausible id, or a weak cue (加, 微, 薇, v, q …) with an id that contains digits.
+A number of 6–12 digits also counts when an add-me cue follows it
+("49786925 加我好友", "507432422加吧"): the QQ-number-first way of writing it.
 """
 
 from __future__ import annotations
@@ -136,6 +138,14 @@ _STRONG = re.compile(f"(?P<cue>{_cue_pattern(STRONG_CUES)}){_SEP}{_FILLER}{_SEP}
 _WEAK = re.compile(f"(?P<cue>{_cue_pattern(WEAK_CUES)}){_SEP}{_FILLER}{_SEP}{_ID}")
 _TAIL = re.compile(f"{_SEP}{_FILLER}{_SEP}{_ID}")
 
+TRAILING_CUES: tuple[str, ...] = (
+    "加我", "加好友", "加吧", "加一下", "加下", "私聊", "私我", "私信", "联系我", "找我",
+)
+"""Add-me words that announce the number written right before them."""
+_ID_THEN_CUE = re.compile(
+    r"(?<![\d+.])(?P<id>\d{6,12})" + _SEP + "(?P<cue>" + "|".join(TRAILING_CUES) + ")"
+)
+
 
 def _cue_automaton() -> Any:
     automaton = ahocorasick.Automaton()
@@ -224,6 +234,8 @@ def find_handles(
         value = match.group("id")
         if _plausible(value, digits_view, match.end(), strong=strong, cue=cue):
             found.append(Handle("id", value, cue))
+    for match in _ID_THEN_CUE.finditer(digits_view):
+        found.append(Handle("id", match.group("id"), match.group("cue")))
     if _gapped(digits_view, squeezed):
         for pattern, strong in ((_STRONG, True), (_WEAK, False)):
             for found_match in pattern.finditer(digits_view):
