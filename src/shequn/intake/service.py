@@ -49,6 +49,7 @@ from shequn.intake.resolve import (
     resolve_members,
     union_key,
 )
+from shequn.intake.writer import EventRace, EventWriter
 from shequn.store import bulk
 from shequn.store.models import OutboxAction
 from shequn.store.sql import table_of
@@ -56,6 +57,8 @@ from shequn.store.store import Store
 from shequn.store.types import utcnow
 
 _OUTBOX = table_of(OutboxAction)
+_RACE_ATTEMPTS = 5
+"""Times a batch is retried when concurrent writers keep storing its events first."""
 _RECORDED = (MembershipStarted, MembershipEnded, ProfileChanged, OrderBooked)
 """State changes intake records itself; any other kind belongs to a companion."""
 
@@ -151,7 +154,6 @@ class _Batch:
 
     def run(self, events: Sequence[EventBase]) -> IngestResult:
         bulk.begin_writing(self.connection)  # resolution and dedupe see what they write over
-        result = IngestResult(received=len(events))
         unique: dict[tuple[str, str], EventBase] = {}
         for event in events:
             unique.setdefault((event.source, event.external_id), event)
@@ -180,12 +182,44 @@ class _Batch:
                     people[ref] = Person(ref, None, event.occurred_at)
         groups = resolve_groups(self.connection, self.workspace_id, group_names, self.now)
         members, created = resolve_members(self.connection, self.workspace_id, people.values())
+        batch = list(unique.values())
+        check_first = bulk.check_before_insert(self.connection)
+        for attempt in range(1, _RACE_ATTEMPTS + 1):
+            try:
+                with bulk.retry_point(self.connection):
+                    return self._store_and_decide(len(events), batch, actor_keys, groups,
+                                                  members, created, check_first=check_first)
+            except EventRace:
+                # Some events were stored already (a redelivery, or another transaction
+                # since the check): everything since the retry point is undone; check again.
+                check_first = True
+                if attempt == _RACE_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
 
-        stored = self._store_events(list(unique.values()), actor_keys, groups, members)
-        result.stored = len(stored)
+    def _store_and_decide(
+        self,
+        received: int,
+        events: list[EventBase],
+        actor_keys: list[tuple[IdentityKey, ...]],
+        groups: dict[GroupKey, Any],
+        members: dict[IdentityKey, int],
+        created: set[int],
+        *,
+        check_first: bool,
+    ) -> IngestResult:
+        result = IngestResult(received=received)
+        taken = bulk.stored_events(self.connection, self.workspace_id,
+                                   [(e.source, e.external_id) for e in events]
+                                   ) if check_first else set()
+        fresh = [(event, keys) for event, keys in zip(events, actor_keys, strict=True)
+                 if (event.source, event.external_id) not in taken]
+        result.stored = len(fresh)
         result.duplicates = result.received - result.stored
-        if not stored:
+        if not fresh:
             return result
+        ids = bulk.reserve_event_ids(self.connection, len(fresh))
+        rows, stored = self._event_rows(fresh, ids, groups, members)
 
         book = effects.MembershipBook(
             self.connection, self.workspace_id,
@@ -198,27 +232,29 @@ class _Batch:
         first_sighting = set(created)
         group_infos: dict[int, GroupInfo] = {}
         snapshots = self._snapshots(stored, groups, group_infos)
-        for new in stored:
-            event, event_id, member_id = new.event, new.id, new.member_id
-            result.event_ids.append(event_id)
-            if not self.pipeline.handles(getattr(event, "kind")):  # noqa: B009
+        # The engine needs no database: it decides while the events are inserted.
+        with EventWriter(self.connection, rows):
+            for new in stored:
+                event, event_id, member_id = new.event, new.id, new.member_id
+                result.event_ids.append(event_id)
+                if not self.pipeline.handles(getattr(event, "kind")):  # noqa: B009
+                    first_sighting.discard(member_id or 0)
+                    continue
+                context = self._context(event, groups, group_infos, new, book, first_sighting,
+                                        snapshots)
                 first_sighting.discard(member_id or 0)
-                continue
-            context = self._context(event, groups, group_infos, new, book, first_sighting,
-                                    snapshots)
-            first_sighting.discard(member_id or 0)
-            for action in self.pipeline.decide(event, context):
-                if isinstance(action, Command):
-                    outbox.append(self._outbox_row(action, event, event_id, groups, members))
-                    result.commands += 1
-                elif isinstance(action, _RECORDED):
-                    self._apply(action, event, groups, members, member_id, book, profiles,
-                                orders)
-                    result.state_changes += 1
-                elif isinstance(action, StateChange):
-                    item = BatchItem(event, event_id, context.group, member_id)
-                    if any(s.observe(action, item) for s in snapshots.values()):
+                for action in self.pipeline.decide(event, context):
+                    if isinstance(action, Command):
+                        outbox.append(self._outbox_row(action, event, event_id, groups, members))
+                        result.commands += 1
+                    elif isinstance(action, _RECORDED):
+                        self._apply(action, event, groups, members, member_id, book, profiles,
+                                    orders)
                         result.state_changes += 1
+                    elif isinstance(action, StateChange):
+                        item = BatchItem(event, event_id, context.group, member_id)
+                        if any(s.observe(action, item) for s in snapshots.values()):
+                            result.state_changes += 1
         book.flush()
         profiles.flush(self.connection)
         orders.flush(self.connection)
@@ -228,35 +264,31 @@ class _Batch:
             self.connection.execute(insert(_OUTBOX), outbox)
         return result
 
-    def _store_events(
+    def _event_rows(
         self,
-        events: list[EventBase],
-        actor_keys: list[tuple[IdentityKey, ...]],
+        fresh: list[tuple[EventBase, tuple[IdentityKey, ...]]],
+        ids: list[int],
         groups: dict[GroupKey, Any],
         members: dict[IdentityKey, int],
-    ) -> list[_NewEvent]:
+    ) -> tuple[list[tuple[Any, ...]], list[_NewEvent]]:
+        """The event rows to insert (id first) and the events with their references."""
         time_of = partial(bulk.db_time, self.connection)
         workspace_id, received_at = self.workspace_id, time_of(self.now)
         rows: list[tuple[Any, ...]] = []
-        refs: list[tuple[int | None, int | None]] = []
-        for event, keys in zip(events, actor_keys, strict=True):
+        stored: list[_NewEvent] = []
+        for event_id, (event, keys) in zip(ids, fresh, strict=True):
             platform = event.platform.value
             group = groups.get((platform, event.group_id)) if event.group_id else None
             group_id = group.id if group else None
             member_id = members.get(keys[0]) if keys else None
-            refs.append((group_id, member_id))
+            stored.append(_NewEvent(event_id, event, group_id, member_id))
             rows.append((
-                workspace_id, event.source, event.external_id,
+                event_id, workspace_id, event.source, event.external_id,
                 event.kind, platform,  # type: ignore[attr-defined]
                 time_of(event.occurred_at), received_at, group_id, member_id,
                 event.payload_json(),
             ))
-        ids = bulk.insert_events(self.connection, rows)
-        return [
-            _NewEvent(event_id, event, group_id, member_id)
-            for event, (group_id, member_id) in zip(events, refs, strict=True)
-            if (event_id := ids.get((event.source, event.external_id))) is not None
-        ]
+        return rows, stored
 
     def _group_info(
         self, event: EventBase, group_id: int | None, groups: dict[GroupKey, Any],

@@ -10,6 +10,7 @@ are passed, and how many parameters one statement may carry.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import chain
@@ -80,52 +81,103 @@ def begin_writing(connection: Connection) -> None:
             raw.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
 
 
+def stored_events(
+    connection: Connection, workspace_id: int, keys: Sequence[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """Which of these (source, external_id) pairs the workspace has stored already."""
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in keys:
+        by_source.setdefault(source, []).append(external_id)
+    mark = placeholder(connection)
+    sql = (f"SELECT source, external_id FROM event WHERE workspace_id = {mark} "
+           f"AND source = {mark} AND external_id {{in_values}}")
+    found: set[tuple[str, str]] = set()
+    for source, external_ids in by_source.items():
+        found.update(select_in(connection, sql, (workspace_id, source), external_ids))
+    return found
+
+
+def check_before_insert(connection: Connection) -> bool:
+    """Whether intake should look for already-stored events before inserting a batch.
+
+    On SQLite the look-up is a cheap index probe per event, exact under the write
+    lock. On PostgreSQL it costs a round trip and the planner may scan the table
+    for it, so intake inserts first and checks only when the insert skipped rows.
+    """
+    return _is_sqlite(connection)
+
+
+def reserve_event_ids(connection: Connection, count: int) -> list[int]:
+    """``count`` fresh event ids, ascending, for rows this transaction will insert.
+
+    SQLite: after the largest id, which is safe because the caller holds the
+    write lock (:func:`begin_writing`). PostgreSQL: from the id sequence, which
+    no other transaction can hand out again.
+    """
+    cursor = _cursor(connection)
+    try:
+        if _is_sqlite(connection):
+            cursor.execute("SELECT COALESCE(MAX(id), 0) FROM event")
+            last = int(cursor.fetchone()[0])
+            return list(range(last + 1, last + 1 + count))
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('event', 'id')) "
+                       "FROM generate_series(1, %s)", (count,))
+        return sorted(row[0] for row in cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def retry_point(connection: Connection) -> AbstractContextManager[Any]:
+    """A savepoint on PostgreSQL, to undo a batch's writes and try again; nothing on SQLite.
+
+    SQLite needs none: the batch holds the write lock, so what it checked stays true.
+    """
+    return nullcontext() if _is_sqlite(connection) else connection.begin_nested()
+
+
 @lru_cache(maxsize=64)
 def _insert_events_sql(rows: int) -> str:
-    one = "(" + ", ".join(["?"] * len(EVENT_COLUMNS)) + ")"
+    one = "(" + ", ".join(["?"] * (len(EVENT_COLUMNS) + 1)) + ")"
     return (
-        f"INSERT INTO event ({', '.join(EVENT_COLUMNS)}) VALUES {', '.join([one] * rows)} "
-        "ON CONFLICT (workspace_id, source, external_id) DO NOTHING "
-        "RETURNING id, source, external_id"
+        f"INSERT INTO event (id, {', '.join(EVENT_COLUMNS)}) VALUES {', '.join([one] * rows)} "
+        "ON CONFLICT (workspace_id, source, external_id) DO NOTHING"
     )
 
 
-# PostgreSQL gets one array per column: a statement with ten parameters instead of
-# ten thousand, which the driver neither has to parse nor to bind one by one.
-_PG_EVENT_TYPES = ("bigint", "text", "text", "text", "text", "timestamptz", "timestamptz",
-                   "bigint", "bigint", "jsonb")
+# PostgreSQL gets one array per column: a statement with eleven parameters instead of
+# eleven thousand, which the driver neither has to parse nor to bind one by one.
+_PG_EVENT_TYPES = ("bigint", "bigint", "text", "text", "text", "text", "timestamptz",
+                   "timestamptz", "bigint", "bigint", "jsonb")
 _PG_INSERT_EVENTS = (
-    f"INSERT INTO event ({', '.join(EVENT_COLUMNS)}) SELECT * FROM unnest("
+    f"INSERT INTO event (id, {', '.join(EVENT_COLUMNS)}) SELECT * FROM unnest("
     + ", ".join(f"%b::{kind}[]" for kind in _PG_EVENT_TYPES)
-    + ") ON CONFLICT (workspace_id, source, external_id) DO NOTHING "
-    "RETURNING id, source, external_id"
+    + ") ON CONFLICT (workspace_id, source, external_id) DO NOTHING"
 )
 
 
-def insert_events(
-    connection: Connection, rows: Sequence[tuple[Any, ...]]
-) -> dict[tuple[str, str], int]:
-    """Insert event rows (in EVENT_COLUMNS order), skipping ones already stored.
+def insert_events(dbapi_connection: Any, sqlite: bool, rows: Sequence[tuple[Any, ...]]) -> int:
+    """Insert event rows (id, then EVENT_COLUMNS); return how many were new.
 
-    Returns the new events' ids by (source, external_id); all rows belong to
-    one workspace.
+    A row whose (source, external_id) is already stored is skipped, so a caller
+    that checked with :func:`stored_events` learns from a short count that
+    another transaction stored one of its events in between. Takes the DBAPI
+    connection itself, so it can run on a second thread while the caller's
+    thread keeps to work that needs no database.
     """
     if not rows:
-        return {}
-    cursor = _cursor(connection)
+        return 0
+    cursor = dbapi_connection.cursor()
     try:
-        found: list[tuple[Any, ...]] = []
-        if _is_sqlite(connection):
-            per_statement = _MAX_PARAMS // len(EVENT_COLUMNS)
-            for start in range(0, len(rows), per_statement):
-                part = rows[start:start + per_statement]
-                cursor.execute(_insert_events_sql(len(part)), list(chain.from_iterable(part)))
-                found.extend(cursor.fetchall())
-        else:
-            cursor.execute(_PG_INSERT_EVENTS,
-                           [list(column) for column in zip(*rows, strict=True)])
-            found = cursor.fetchall()
-        return {(source, external_id): event_id for event_id, source, external_id in found}
+        if not sqlite:
+            cursor.execute(_PG_INSERT_EVENTS, [list(column) for column in zip(*rows, strict=True)])
+            return int(cursor.rowcount)
+        written = 0
+        per_statement = _MAX_PARAMS // (len(EVENT_COLUMNS) + 1)
+        for start in range(0, len(rows), per_statement):
+            part = rows[start:start + per_statement]
+            cursor.execute(_insert_events_sql(len(part)), list(chain.from_iterable(part)))
+            written += cursor.rowcount
+        return written
     finally:
         cursor.close()
 
