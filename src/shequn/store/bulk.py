@@ -197,7 +197,10 @@ def select_in(
     rows: list[tuple[Any, ...]] = []
     cursor = _cursor(connection)
     if not _is_sqlite(connection):
-        cursor.execute(sql.format(mark=mark, in_values="= ANY(%b)"), (*fixed, list(values)))
+        # Never as a prepared statement: its generic plan compares each row with every
+        # array element, while a plan made for the values hashes them (PostgreSQL 14+).
+        cursor.execute(sql.format(mark=mark, in_values="= ANY(%b)"), (*fixed, list(values)),
+                       prepare=False)
         rows = cursor.fetchall()
     else:
         step = _MAX_PARAMS - len(fixed)
