@@ -183,18 +183,21 @@ class _Batch:
         groups = resolve_groups(self.connection, self.workspace_id, group_names, self.now)
         members, created = resolve_members(self.connection, self.workspace_id, people.values())
         batch = list(unique.values())
-        check_first = bulk.check_before_insert(self.connection)
+        under_lock = bulk.check_before_insert(self.connection)
+        check_first = under_lock
         for attempt in range(1, _RACE_ATTEMPTS + 1):
             try:
                 with bulk.retry_point(self.connection):
                     return self._store_and_decide(len(events), batch, actor_keys, groups,
                                                   members, created, check_first=check_first)
             except EventRace:
-                # Some events were stored already (a redelivery, or another transaction
-                # since the check): everything since the retry point is undone; check again.
-                check_first = True
-                if attempt == _RACE_ATTEMPTS:
+                # SQLite checked under the write lock, so a skipped row there is a fault,
+                # and there is no savepoint to retry from: the whole batch fails.
+                if under_lock or attempt == _RACE_ATTEMPTS:
                     raise
+                # Some events were stored already (a redelivery, or another transaction
+                # since the check): everything since the retry point is undone; check now.
+                check_first = True
         raise AssertionError("unreachable")
 
     def _store_and_decide(
