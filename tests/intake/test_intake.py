@@ -196,7 +196,16 @@ def test_a_group_takes_the_newest_title_its_events_carry(store: Store, workspace
     intake.ingest(workspace_id, [titled("t2", "猫友会 2 群 Cat Club", later),
                                  titled("t3", "猫友会", START + timedelta(minutes=1))])
     intake.ingest(workspace_id, [titled("t4", None, later)])  # no title: name kept
+    # An older message delivered late in a batch of its own: its old title is not put back.
+    intake.ingest(workspace_id, [titled("t5", "猫友会", START + timedelta(minutes=2))])
 
     with store.session() as session:
-        names = session.scalars(select(Group.name)).all()
-    assert names == ["猫友会 2 群 Cat Club"]
+        groups = session.execute(select(Group.name, Group.title_at)).all()
+    assert groups == [("猫友会 2 群 Cat Club", later)]
+
+    # A rename after that is taken again.
+    renamed_at = later + timedelta(hours=1)
+    intake.ingest(workspace_id, [titled("t6", "猫友会 3 群", renamed_at)])
+    with store.session() as session:
+        assert session.execute(select(Group.name, Group.title_at)).one() == (
+            "猫友会 3 群", renamed_at)

@@ -57,39 +57,47 @@ class StoredGroup:
 
     id: int
     name: str
+    title_at: datetime | None
     theme: str | None
     status: str
     settings: dict[str, Any]
 
 
+Title = tuple[str, datetime]
+"""A group's title on the platform and the time of the event that carried it."""
+
+
 def resolve_groups(
     connection: Connection,
     workspace_id: int,
-    wanted: dict[GroupKey, str | None],
+    wanted: dict[GroupKey, Title | None],
     now: datetime,
 ) -> dict[GroupKey, StoredGroup]:
     """Stored groups for every wanted key, creating the missing ones (named by ``wanted``).
 
     A stored group whose platform title differs from the one the batch carries is
-    renamed: the title on the platform is what members see.
+    renamed, as long as the batch's title is not older than the stored one: the
+    title on the platform is what members see.
     """
     found = _load_groups(connection, workspace_id, list(wanted))
-    renamed = [(name, group) for key, group in found.items()
-               if (name := wanted[key]) is not None and name != group.name]
+    renamed = [(title, group) for key, group in found.items()
+               if (title := wanted[key]) is not None and title[0] != group.name
+               and (group.title_at is None or title[1] >= group.title_at)]
     if renamed:
-        bulk.rename_groups(connection, [(name, group.id) for name, group in renamed])
-        for name, group in renamed:
-            group.name = name
+        bulk.rename_groups(connection, [(name, at, group.id) for (name, at), group in renamed])
+        for (name, at), group in renamed:
+            group.name, group.title_at = name, at
     missing = [key for key in wanted if key not in found]
     if missing:
-        rows = [
-            {
+        rows = []
+        for platform, external in missing:
+            title = wanted[(platform, external)]
+            rows.append({
                 "workspace_id": workspace_id, "platform": platform, "external_id": external,
-                "name": wanted[(platform, external)] or external, "positioning": "",
-                "capacity": 500, "status": "active", "settings": {}, "created_at": now,
-            }
-            for platform, external in missing
-        ]
+                "name": title[0] if title else external, "title_at": title[1] if title else None,
+                "positioning": "", "capacity": 500, "status": "active", "settings": {},
+                "created_at": now,
+            })
         connection.execute(insert_ignore(connection, _GROUPS, "workspace_id", "platform",
                                          "external_id"), rows)
         found.update(_load_groups(connection, workspace_id, missing))
@@ -97,7 +105,7 @@ def resolve_groups(
 
 
 _GROUPS_SQL = (
-    "SELECT id, external_id, name, theme, status, settings FROM chat_group "
+    "SELECT id, external_id, name, title_at, theme, status, settings FROM chat_group "
     "WHERE workspace_id = {mark} AND platform = {mark} AND external_id {in_values}"
 )
 
@@ -112,9 +120,10 @@ def _load_groups(
     for platform, externals in by_platform.items():
         rows = bulk.select_in(connection, _GROUPS_SQL, (workspace_id, platform),
                               sorted(externals))
-        for group_id, external_id, name, theme, status, settings in rows:
+        for group_id, external_id, name, title_at, theme, status, settings in rows:
             found[(platform, external_id)] = StoredGroup(
-                group_id, name, theme, status, bulk.read_json(settings))
+                group_id, name, bulk.read_time(title_at) if title_at is not None else None,
+                theme, status, bulk.read_json(settings))
     return found
 
 

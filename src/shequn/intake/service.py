@@ -42,6 +42,7 @@ from shequn.intake.resolve import (
     GroupKey,
     IdentityKey,
     Person,
+    Title,
     email_key,
     phone_key,
     platform_key,
@@ -158,20 +159,18 @@ class _Batch:
         for event in events:
             unique.setdefault((event.source, event.external_id), event)
 
-        group_names: dict[GroupKey, str | None] = {}
-        titled_at: dict[GroupKey, datetime] = {}
+        titles: dict[GroupKey, Title | None] = {}
         people: dict[tuple[IdentityKey, ...], Person] = {}
         actor_keys: list[tuple[IdentityKey, ...]] = []
         for event in unique.values():
             platform = event.platform.value
             if event.group_id:
                 key = (platform, event.group_id)
-                group_names.setdefault(key, None)
                 # The newest title in the batch wins: a rename shows in what follows it.
+                title = titles.setdefault(key, None)
                 if event.group_name is not None and (
-                        key not in titled_at or event.occurred_at >= titled_at[key]):
-                    group_names[key] = event.group_name
-                    titled_at[key] = event.occurred_at
+                        title is None or event.occurred_at >= title[1]):
+                    titles[key] = (event.group_name, event.occurred_at)
             keys = _actor_keys(event, platform)
             actor_keys.append(keys)
             if keys and keys not in people:
@@ -180,7 +179,7 @@ class _Batch:
                 ref = ((_PLATFORM, platform, other),)
                 if ref not in people:
                     people[ref] = Person(ref, None, event.occurred_at)
-        groups = resolve_groups(self.connection, self.workspace_id, group_names, self.now)
+        groups = resolve_groups(self.connection, self.workspace_id, titles, self.now)
         members, created = resolve_members(self.connection, self.workspace_id, people.values())
         batch = list(unique.values())
         under_lock = bulk.check_before_insert(self.connection)

@@ -316,9 +316,13 @@ def insert_memberships(
     cursor.close()
 
 
-def rename_groups(connection: Connection, renames: Sequence[tuple[str, int]]) -> None:
-    """Set groups' names: (new name, group id) pairs."""
+def rename_groups(
+    connection: Connection, renames: Sequence[tuple[str, datetime, int]]
+) -> None:
+    """Set groups' platform titles: (new name, when the platform showed it, group id)."""
     mark = placeholder(connection)
     cursor = _cursor(connection)
-    cursor.executemany(f"UPDATE chat_group SET name = {mark} WHERE id = {mark}", renames)
+    cursor.executemany(f"UPDATE chat_group SET name = {mark}, title_at = {mark} WHERE id = {mark}",
+                       [(name, db_time(connection, at), group_id)
+                        for name, at, group_id in renames])
     cursor.close()

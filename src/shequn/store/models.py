@@ -144,6 +144,9 @@ class Group(Base):
         ForeignKey("platform_account.id", ondelete="SET NULL")
     )
     name: Mapped[str] = mapped_column(String(256))
+    title_at: Mapped[datetime | None]
+    """When the platform showed ``name`` (the newest titled event's time); a title
+    carried by an older event, delivered late, never replaces it."""
     theme: Mapped[str | None] = mapped_column(String(32))
     positioning: Mapped[str] = mapped_column(Text, default="")
     capacity: Mapped[int] = mapped_column(default=500)
