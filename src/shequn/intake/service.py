@@ -9,6 +9,7 @@ that is stored or none of it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -50,7 +51,7 @@ from shequn.intake.resolve import (
     resolve_members,
     union_key,
 )
-from shequn.intake.writer import EventRace, EventWriter
+from shequn.intake.writer import THREAD_MIN_ROWS, EventRace, EventWriter
 from shequn.store import bulk
 from shequn.store.models import OutboxAction
 from shequn.store.sql import table_of
@@ -182,13 +183,51 @@ class _Batch:
         groups = resolve_groups(self.connection, self.workspace_id, titles, self.now)
         members, created = resolve_members(self.connection, self.workspace_id, people.values())
         batch = list(unique.values())
+        if len(batch) < THREAD_MIN_ROWS:
+            # A small batch inserts its events and learns their ids in one statement.
+            return self._decide(len(events), self._insert_now(batch, actor_keys, groups, members),
+                                groups, members, created)
+        return self._insert_alongside(len(events), batch, actor_keys, groups, members, created)
+
+    def _insert_now(
+        self,
+        events: list[EventBase],
+        actor_keys: list[tuple[IdentityKey, ...]],
+        groups: dict[GroupKey, Any],
+        members: dict[IdentityKey, int],
+    ) -> list[_NewEvent]:
+        """Insert the events (stored ones are skipped); the new ones with their ids."""
+        rows, refs = self._event_rows(events, actor_keys, groups, members)
+        ids = bulk.insert_events_returning(self.connection, rows)
+        return [_NewEvent(event_id, event, group_id, member_id)
+                for event, group_id, member_id in refs
+                if (event_id := ids.get((event.source, event.external_id))) is not None]
+
+    def _insert_alongside(
+        self,
+        received: int,
+        events: list[EventBase],
+        actor_keys: list[tuple[IdentityKey, ...]],
+        groups: dict[GroupKey, Any],
+        members: dict[IdentityKey, int],
+        created: set[int],
+    ) -> IngestResult:
+        """A large batch: ids first, then the insert on a thread while the engine decides."""
         under_lock = bulk.check_before_insert(self.connection)
         check_first = under_lock
         for attempt in range(1, _RACE_ATTEMPTS + 1):
             try:
                 with bulk.retry_point(self.connection):
-                    return self._store_and_decide(len(events), batch, actor_keys, groups,
-                                                  members, created, check_first=check_first)
+                    fresh = self._not_stored(events, actor_keys) if check_first else (
+                        events, actor_keys)
+                    rows, refs = self._event_rows(*fresh, groups, members)
+                    ids = bulk.reserve_event_ids(self.connection, len(rows))
+                    writer = EventWriter(self.connection, [
+                        (event_id, *row) for event_id, row in zip(ids, rows, strict=True)])
+                    stored = [_NewEvent(event_id, event, group_id, member_id)
+                              for event_id, (event, group_id, member_id)
+                              in zip(ids, refs, strict=True)]
+                    return self._decide(received, stored, groups, members, created, writer)
             except EventRace:
                 # SQLite checked under the write lock, so a skipped row there is a fault,
                 # and there is no savepoint to retry from: the whole batch fails.
@@ -199,30 +238,35 @@ class _Batch:
                 check_first = True
         raise AssertionError("unreachable")
 
-    def _store_and_decide(
+    def _not_stored(
+        self, events: list[EventBase], actor_keys: list[tuple[IdentityKey, ...]]
+    ) -> tuple[list[EventBase], list[tuple[IdentityKey, ...]]]:
+        """The events (and their actors' keys) the workspace has not stored yet."""
+        taken = bulk.stored_events(self.connection, self.workspace_id,
+                                   [(e.source, e.external_id) for e in events])
+        fresh = [(event, keys) for event, keys in zip(events, actor_keys, strict=True)
+                 if (event.source, event.external_id) not in taken]
+        return [event for event, _ in fresh], [keys for _, keys in fresh]
+
+    def _decide(
         self,
         received: int,
-        events: list[EventBase],
-        actor_keys: list[tuple[IdentityKey, ...]],
+        stored: list[_NewEvent],
         groups: dict[GroupKey, Any],
         members: dict[IdentityKey, int],
         created: set[int],
-        *,
-        check_first: bool,
+        writer: EventWriter | None = None,
     ) -> IngestResult:
-        result = IngestResult(received=received)
-        taken = bulk.stored_events(self.connection, self.workspace_id,
-                                   [(e.source, e.external_id) for e in events]
-                                   ) if check_first else set()
-        fresh = [(event, keys) for event, keys in zip(events, actor_keys, strict=True)
-                 if (event.source, event.external_id) not in taken]
-        result.stored = len(fresh)
-        result.duplicates = result.received - result.stored
-        if not fresh:
-            return result
-        ids = bulk.reserve_event_ids(self.connection, len(fresh))
-        rows, stored = self._event_rows(fresh, ids, groups, members)
+        """Run the engine on the new events and record what it decided.
 
+        With a ``writer``, the events are being inserted meanwhile: the engine
+        needs no database, and nothing referring to the events is written before
+        the insert has ended.
+        """
+        result = IngestResult(received=received, stored=len(stored),
+                              duplicates=received - len(stored))
+        if not stored:
+            return result
         book = effects.MembershipBook(
             self.connection, self.workspace_id,
             [(new.group_id, new.member_id) for new in stored
@@ -234,8 +278,7 @@ class _Batch:
         first_sighting = set(created)
         group_infos: dict[int, GroupInfo] = {}
         snapshots = self._snapshots(stored, groups, group_infos)
-        # The engine needs no database: it decides while the events are inserted.
-        with EventWriter(self.connection, rows):
+        with writer or nullcontext():
             for new in stored:
                 event, event_id, member_id = new.event, new.id, new.member_id
                 result.event_ids.append(event_id)
@@ -268,29 +311,29 @@ class _Batch:
 
     def _event_rows(
         self,
-        fresh: list[tuple[EventBase, tuple[IdentityKey, ...]]],
-        ids: list[int],
+        events: list[EventBase],
+        actor_keys: list[tuple[IdentityKey, ...]],
         groups: dict[GroupKey, Any],
         members: dict[IdentityKey, int],
-    ) -> tuple[list[tuple[Any, ...]], list[_NewEvent]]:
-        """The event rows to insert (id first) and the events with their references."""
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[EventBase, int | None, int | None]]]:
+        """The event rows to insert (EVENT_COLUMNS) and each event's group and member ids."""
         time_of = partial(bulk.db_time, self.connection)
         workspace_id, received_at = self.workspace_id, time_of(self.now)
         rows: list[tuple[Any, ...]] = []
-        stored: list[_NewEvent] = []
-        for event_id, (event, keys) in zip(ids, fresh, strict=True):
+        refs: list[tuple[EventBase, int | None, int | None]] = []
+        for event, keys in zip(events, actor_keys, strict=True):
             platform = event.platform.value
             group = groups.get((platform, event.group_id)) if event.group_id else None
             group_id = group.id if group else None
             member_id = members.get(keys[0]) if keys else None
-            stored.append(_NewEvent(event_id, event, group_id, member_id))
+            refs.append((event, group_id, member_id))
             rows.append((
-                event_id, workspace_id, event.source, event.external_id,
+                workspace_id, event.source, event.external_id,
                 event.kind, platform,  # type: ignore[attr-defined]
                 time_of(event.occurred_at), received_at, group_id, member_id,
                 event.payload_json(),
             ))
-        return rows, stored
+        return rows, refs
 
     def _group_info(
         self, event: EventBase, group_id: int | None, groups: dict[GroupKey, Any],

@@ -19,7 +19,8 @@ from sqlalchemy import Connection
 from shequn.store import bulk
 
 THREAD_MIN_ROWS = 200
-"""Smaller batches insert inline: a thread's start costs more than it would save."""
+"""Batches this large insert alongside the engine; smaller ones insert first, in one
+statement that also returns the ids (a thread's start would cost more than it saves)."""
 
 
 class EventRace(Exception):
@@ -27,7 +28,7 @@ class EventRace(Exception):
 
 
 class EventWriter:
-    """Inserts event rows (id first, then ``bulk.EVENT_COLUMNS``), maybe on a thread.
+    """Inserts event rows (id first, then ``bulk.EVENT_COLUMNS``) on a second thread.
 
     Use it as a context manager around the work that overlaps the insert: the
     insert starts on entry, and the exit waits for it even when that work
@@ -53,12 +54,9 @@ class EventWriter:
             self._thread.join()  # the work failed: its error wins, the insert must still end
 
     def start(self) -> None:
-        """Begin the insert: on a thread for a large batch, else now."""
-        if len(self._rows) >= THREAD_MIN_ROWS:
-            self._thread = threading.Thread(target=self._write, name="shequn-event-writer")
-            self._thread.start()
-        else:
-            self._write()
+        """Begin the insert on its thread."""
+        self._thread = threading.Thread(target=self._write, name="shequn-event-writer")
+        self._thread.start()
 
     def finish(self) -> None:
         """Wait for the insert; raise what it raised, or EventRace if a row was taken."""

@@ -138,28 +138,77 @@ def retry_point(connection: Connection) -> AbstractContextManager[Any]:
     return nullcontext() if _is_sqlite(connection) else connection.begin_nested()
 
 
-@lru_cache(maxsize=64)
-def _insert_events_sql(rows: int) -> str:
-    one = "(" + ", ".join(["?"] * (len(EVENT_COLUMNS) + 1)) + ")"
-    return (
-        f"INSERT INTO event (id, {', '.join(EVENT_COLUMNS)}) VALUES {', '.join([one] * rows)} "
-        "ON CONFLICT (workspace_id, source, external_id) DO NOTHING"
-    )
+_PG_TYPES = {"id": "bigint", "workspace_id": "bigint", "source": "text", "external_id": "text",
+             "kind": "text", "platform": "text", "occurred_at": "timestamptz",
+             "received_at": "timestamptz", "group_id": "bigint", "member_id": "bigint",
+             "payload": "jsonb"}
+_SKIP_STORED = "ON CONFLICT (workspace_id, source, external_id) DO NOTHING"
+_RETURNING = " RETURNING id, source, external_id"
 
 
-# PostgreSQL gets one array per column: a statement with eleven parameters instead of
-# eleven thousand, which the driver neither has to parse nor to bind one by one.
-_PG_EVENT_TYPES = ("bigint", "bigint", "text", "text", "text", "text", "timestamptz",
-                   "timestamptz", "bigint", "bigint", "jsonb")
-_PG_INSERT_EVENTS = (
-    f"INSERT INTO event (id, {', '.join(EVENT_COLUMNS)}) SELECT * FROM unnest("
-    + ", ".join(f"%b::{kind}[]" for kind in _PG_EVENT_TYPES)
-    + ") ON CONFLICT (workspace_id, source, external_id) DO NOTHING"
-)
+def _event_columns(with_id: bool) -> tuple[str, ...]:
+    return ("id", *EVENT_COLUMNS) if with_id else EVENT_COLUMNS
+
+
+@lru_cache(maxsize=128)
+def _sqlite_insert_events(rows: int, with_id: bool) -> str:
+    columns = _event_columns(with_id)
+    one = "(" + ", ".join(["?"] * len(columns)) + ")"
+    return (f"INSERT INTO event ({', '.join(columns)}) VALUES {', '.join([one] * rows)} "
+            + _SKIP_STORED + ("" if with_id else _RETURNING))
+
+
+@lru_cache(maxsize=2)
+def _pg_insert_events(with_id: bool) -> str:
+    # One array per column: a statement with ten parameters instead of ten thousand,
+    # which the driver neither has to parse nor to bind one by one.
+    columns = _event_columns(with_id)
+    arrays = ", ".join(f"%b::{_PG_TYPES[column]}[]" for column in columns)
+    return (f"INSERT INTO event ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
+            + _SKIP_STORED + ("" if with_id else _RETURNING))
+
+
+def _insert_event_rows(
+    cursor: Any, sqlite: bool, rows: Sequence[tuple[Any, ...]], with_id: bool
+) -> tuple[int, list[tuple[Any, ...]]]:
+    """Run the inserts; return how many rows were new and what RETURNING gave."""
+    if not sqlite:
+        cursor.execute(_pg_insert_events(with_id),
+                       [list(column) for column in zip(*rows, strict=True)])
+        return int(cursor.rowcount), [] if with_id else cursor.fetchall()
+    written, returned = 0, []
+    per_statement = _MAX_PARAMS // len(_event_columns(with_id))
+    for start in range(0, len(rows), per_statement):
+        part = rows[start:start + per_statement]
+        cursor.execute(_sqlite_insert_events(len(part), with_id), list(chain.from_iterable(part)))
+        if with_id:
+            written += cursor.rowcount
+        else:
+            returned.extend(cursor.fetchall())
+    return (written if with_id else len(returned)), returned
+
+
+def insert_events_returning(
+    connection: Connection, rows: Sequence[tuple[Any, ...]]
+) -> dict[tuple[str, str], int]:
+    """Insert event rows (in EVENT_COLUMNS order), skipping ones already stored.
+
+    Returns the new events' ids by (source, external_id); all rows belong to
+    one workspace. One statement both inserts and tells what was new, which is
+    what a small batch needs.
+    """
+    if not rows:
+        return {}
+    cursor = _cursor(connection)
+    try:
+        _, returned = _insert_event_rows(cursor, _is_sqlite(connection), rows, with_id=False)
+        return {(source, external_id): event_id for event_id, source, external_id in returned}
+    finally:
+        cursor.close()
 
 
 def insert_events(dbapi_connection: Any, sqlite: bool, rows: Sequence[tuple[Any, ...]]) -> int:
-    """Insert event rows (id, then EVENT_COLUMNS); return how many were new.
+    """Insert event rows with their ids (id, then EVENT_COLUMNS); return how many were new.
 
     A row whose (source, external_id) is already stored is skipped, so a caller
     that checked with :func:`stored_events` learns from a short count that
@@ -171,16 +220,7 @@ def insert_events(dbapi_connection: Any, sqlite: bool, rows: Sequence[tuple[Any,
         return 0
     cursor = dbapi_connection.cursor()
     try:
-        if not sqlite:
-            cursor.execute(_PG_INSERT_EVENTS, [list(column) for column in zip(*rows, strict=True)])
-            return int(cursor.rowcount)
-        written = 0
-        per_statement = _MAX_PARAMS // (len(EVENT_COLUMNS) + 1)
-        for start in range(0, len(rows), per_statement):
-            part = rows[start:start + per_statement]
-            cursor.execute(_insert_events_sql(len(part)), list(chain.from_iterable(part)))
-            written += cursor.rowcount
-        return written
+        return _insert_event_rows(cursor, sqlite, rows, with_id=True)[0]
     finally:
         cursor.close()
 
