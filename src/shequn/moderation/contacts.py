@@ -142,6 +142,8 @@ TRAILING_CUES: tuple[str, ...] = (
     "加我", "加好友", "加吧", "加一下", "加下", "私聊", "私我", "私信", "联系我", "找我",
 )
 """Add-me words that announce the number written right before them."""
+_TRAILING_HEADS = ("加", "私", "联系我", "找我")
+"""Every trailing cue contains one of these: texts without any skip the pattern below."""
 _ID_THEN_CUE = re.compile(
     r"(?<![\d+.])(?P<id>\d{6,12})" + _SEP + "(?P<cue>" + "|".join(TRAILING_CUES) + ")"
 )
@@ -234,8 +236,9 @@ def find_handles(
         value = match.group("id")
         if _plausible(value, digits_view, match.end(), strong=strong, cue=cue):
             found.append(Handle("id", value, cue))
-    for match in _ID_THEN_CUE.finditer(digits_view):
-        found.append(Handle("id", match.group("id"), match.group("cue")))
+    if any(head in digits_view for head in _TRAILING_HEADS):
+        for match in _ID_THEN_CUE.finditer(digits_view):
+            found.append(Handle("id", match.group("id"), match.group("cue")))
     if _gapped(digits_view, squeezed):
         for pattern, strong in ((_STRONG, True), (_WEAK, False)):
             for found_match in pattern.finditer(digits_view):
