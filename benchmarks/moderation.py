@@ -20,7 +20,8 @@ time, over a mixed stream of hold-out texts and simulator messages. The guard
 memoises what depends on the text alone (its normalised views, the classifier's
 answer, text shapes), as it does in production where chat repeats itself; each
 timed pass starts with those memories empty, so a text's first sighting always
-pays full price and only repeats within the pass are answered from memory.
+pays full price and only repeats within the pass are answered from memory. Each
+figure is the fastest of three passes, printed with all three rates.
 """
 
 from __future__ import annotations
@@ -165,13 +166,16 @@ class Timing:
     cpu_rate: float
     cpu_p50: float
     cpu_p99: float
+    rates: tuple[float, ...] = ()
+    """Every pass's rate, when this is the fastest of several."""
 
     def line(self) -> str:
         """Wall-clock and CPU-time figures side by side (µs)."""
+        passes = " / ".join(f"{rate:,.0f}" for rate in self.rates)
         return (
             f"{self.rate:,.0f} msg/s, p50 {self.p50:.0f} µs, p99 {self.p99:.0f} µs  |  "
             f"CPU time: {self.cpu_rate:,.0f} msg/s, p50 {self.cpu_p50:.0f} µs, "
-            f"p99 {self.cpu_p99:.0f} µs"
+            f"p99 {self.cpu_p99:.0f} µs" + (f"  (passes: {passes} msg/s)" if passes else "")
         )
 
 
@@ -179,7 +183,29 @@ def _percentile(values: list[int], q: float) -> float:
     return values[min(len(values) - 1, int(len(values) * q))] / 1e3
 
 
-def latency(decide: Callable[[Message], object], stream: Sequence[Message]) -> Timing:
+PASSES = 3
+"""Timed passes per figure. The fastest is printed with every pass's rate: on a shared
+host the slower passes measure the neighbours, which CPU time cannot leave out."""
+
+
+def latency(make: Callable[[], Callable[[Message], object]],
+            stream: Sequence[Message]) -> Timing:
+    """The fastest of PASSES passes, each with a decide function fresh from ``make``."""
+    timings = [one_pass(make(), stream) for _ in range(PASSES)]
+    best = max(timings, key=lambda timing: timing.rate)
+    best.rates = tuple(timing.rate for timing in timings)
+    return best
+
+
+def fresh_guard(model: SpamModel) -> Callable[[], Callable[[Message], object]]:
+    """A maker of guards with no state and no memory, so no pass profits from another."""
+    def make() -> Callable[[Message], object]:
+        model.clear_memo()
+        return Guard(Rulebook(), model=model).check_message
+    return make
+
+
+def one_pass(decide: Callable[[Message], object], stream: Sequence[Message]) -> Timing:
     """Time each decision by the wall clock and by this thread's CPU time.
 
     The CPU-time figures leave out time the process spent descheduled, which on
@@ -319,25 +345,22 @@ def speed(
         f"(memoised when at most {MEMO_MAX_CHARS} characters)"
     )
     for lang, model in models.items():
-        model.clear_memo()
-        guard = Guard(Rulebook(), model=model)
-        timing = latency(guard.check_message, stream)
+        timing = latency(fresh_guard(model), stream)
         print(f"  guard, {lang} model (normalise+rules+classifier+ladder): {timing.line()}")
     # The same decision with every text seen once: what memory of repeats adds.
     first: dict[str, Message] = {}
     for message in stream:
         first.setdefault(message.text, message)
     distinct = list(first.values())
-    models["zh"].clear_memo()
-    once = latency(Guard(Rulebook(), model=models["zh"]).check_message, distinct)
+    once = latency(fresh_guard(models["zh"]), distinct)
     print(f"  guard, zh model, each text once ({len(distinct)} messages, nothing to remember): "
           f"{once.line()}")
     model = models["zh"]
-    alone = latency(lambda m: model.probability(normalize(m.text), m.text), stream)
+    alone = latency(lambda: lambda m: model.probability(normalize(m.text), m.text), stream)
     print(f"  classifier alone (normalise+features+score): {alone.line()}")
     base = baselines["zh"]
     sample = stream[:1000]
-    theirs = latency(lambda m: base(m.text), sample)
+    theirs = latency(lambda: lambda m: base(m.text), sample)
     print(f"  baseline sklearn pipeline.predict, one at a time: {theirs.line()}")
     if simulated:
         simulator_report(simulated)
