@@ -49,6 +49,12 @@ from shequn.moderation.normalize import normalize
         ("49786925加我好友。", "49786925"),
         ("８８６６２２１ 加吧", "8866221"),
         ("需要的 3312009876，私聊", "3312009876"),
+        # decoration between the cue and the id
+        ("加我薇❤ abc123456 送福利", "abc123456"),
+        ("🐧➕ 1919550559", "1919550559"),
+        ("vx➡️ meimei_520", "meimei_520"),
+        ("加V👉 kk778899", "kk778899"),
+        ("加微 ⭐ hh556677 福利多多", "hh556677"),
     ],
 )
 def test_finds_handles(text: str, value: str) -> None:
@@ -93,6 +99,8 @@ def test_finds_handles(text: str, value: str) -> None:
         "2024 加我一个",
         "价格 12.50 私聊问",
         "订单 12345 找我退",
+        "周末一起去看海❤️ 12 个人报名了",
+        "加油💪 2024 继续冲",
     ],
 )
 def test_ordinary_text_has_no_handle(text: str) -> None:

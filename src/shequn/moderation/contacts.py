@@ -111,7 +111,10 @@ WEAK_CUES: tuple[str, ...] = (
 )
 """Short or ambiguous cues: they count only before an id that contains digits."""
 
-_SEP = r"[\s:：=\-_/|.,，。~～>》→\]】)）\[【(（\"'“”]{0,3}"
+# Arrows, hearts, stars and emoji put between a cue and its id ("薇❤ abc123",
+# "🐧➕ 1919550559", "vx👉 kk6688") are decoration, like punctuation.
+_DECOR = "\u2190-\u21ff\u2500-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff"
+_SEP = r"[\s:：=\-_/|.,，。~～>》→\]】)）\[【(（\"'“”" + _DECOR + "]{0,3}"
 _FILLER = r"(?:号码?|是|为|账号|id|搜|:)?"
 _ID = r"(?P<id>@?[a-z][a-z0-9_\-]{4,19}|\d{5,12})(?![a-z0-9_])"
 _UNIT_AFTER = re.compile(r"\s?(?:元|块|分|个|人|份|次|万|千|百|k|w|%|岁|号楼|米|公里|km|g|kg|ml)")
