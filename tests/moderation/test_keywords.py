@@ -56,6 +56,7 @@ def test_keyword_check_reports_terms(judge: Callable[..., Any]) -> None:
         ("gambling", "Best online casino, free spins every day"),
         ("porn", "同城约，上门服务"),
         ("porn", "sexy cam girls and nudes here"),
+        ("porn", "本地招嫖，上门服务"),
         ("loans", "黑户可下，不看征信，秒到账"),
         ("loans", "Payday loan approved in minutes"),
         ("scams", "兼职刷单日赚三百"),
@@ -85,6 +86,7 @@ def test_banks_catch_their_category(judge: Callable[..., Any], category: str, te
         "between you and me",
         "we had a great sale at the school fair",
         "谢谢群主的福利",
+        "学生包可以白嫖一年会员",
     ],
 )
 def test_banks_quiet_on_normal_chat(judge: Callable[..., Any], text: str) -> None:

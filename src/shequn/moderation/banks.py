@@ -125,7 +125,12 @@ PORN = KeywordBank(
         "兼职妹",
         "学生妹兼职",
         "口交",
-        "嫖",
+        # Not a bare 嫖: 白嫖 ("get it free") is everyday slang in any group.
+        "嫖娼",
+        "嫖客",
+        "招嫖",
+        "约嫖",
+        "嫖妓",
         "鸡巴",
         "操逼",
         "奶子",
