@@ -124,6 +124,8 @@ _TG_HANDLE = re.compile(r"(?:t\.me/|telegram\.me/)(?P<id>[a-z][a-z0-9_]{3,31})")
 _EMAIL = re.compile(r"[a-z0-9._%+\-]{1,64}@[a-z0-9.\-]{1,200}\.[a-z]{2,12}")
 # Every pattern above but the e-mail one needs one of these; most chat lines have none.
 _MAY_HOLD_HANDLE = re.compile(r"[a-z][a-z0-9_\-]{4}|\d{5}|t\.me/")
+_EIGHT_DIGITS = re.compile(r"\d{8}")
+"""Both phone patterns need at least this run of digits."""
 
 
 def _cue_pattern(cues: tuple[str, ...]) -> str:
@@ -229,12 +231,17 @@ def find_handles(
     if not emails and not _MAY_HOLD_HANDLE.search(digits_view):
         return []
     found: list[Handle] = []
-    for match in _MOBILE.finditer(digits_view):
-        found.append(Handle("phone", match.group(0)))
-    for match in _INTL.finditer(digits_view):
-        found.append(Handle("phone", match.group(0)))
-    for match in _TG_HANDLE.finditer(digits_view):
-        found.append(Handle("telegram", match.group("id"), "t.me"))
+    # Phone numbers need eight digits in a row and t.me links ".me/": most texts have neither,
+    # and these cheap scans spare the slower patterns, which try every position.
+    if _EIGHT_DIGITS.search(digits_view):
+        for match in _MOBILE.finditer(digits_view):
+            found.append(Handle("phone", match.group(0)))
+        if "+" in digits_view:
+            for match in _INTL.finditer(digits_view):
+                found.append(Handle("phone", match.group(0)))
+    if ".me/" in digits_view:
+        for match in _TG_HANDLE.finditer(digits_view):
+            found.append(Handle("telegram", match.group("id"), "t.me"))
     for cue, strong, match in _cue_matches(digits_view):
         value = match.group("id")
         if _plausible(value, digits_view, match.end(), strong=strong, cue=cue):

@@ -212,13 +212,15 @@ class Guard:
         self, message: Message, verdicts: list[Verdict], history: Sequence[Violation] | None
     ) -> Decision:
         dry_run = self.rulebook.dry_run
-        strongest = max((v.severity for v in verdicts if v.matched), default=Severity.NONE)
+        # Few verdicts match, so the searches below run over a short list.
+        matched = [v for v in verdicts if v.matched]
+        strongest = max([v.severity for v in matched], default=Severity.NONE)
         probability = next((v.score for v in verdicts if v.name == "classifier"), None)
         if strongest < Severity.ACT:
             outcome = Outcome.REVIEW if strongest == Severity.REVIEW else Outcome.ALLOW
-            reason = next((v.name for v in verdicts if v.matched and v.severity), "")
+            reason = next((v.name for v in matched if v.severity), "")
             return Decision(outcome, tuple(verdicts), reason, probability, dry_run=dry_run)
-        primary = next(v for v in verdicts if v.matched and v.severity == Severity.ACT)
+        primary = next(v for v in matched if v.severity == Severity.ACT)
         member = message.user_id or ""
         past = history if history is not None else self.violations.history(member)
         ladder = self.rulebook.ladder

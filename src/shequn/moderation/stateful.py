@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from shequn.domain.events import Message
 from shequn.moderation.context import CheckContext
+from shequn.moderation.state import MAX_GROUPS_PER_TEXT, MAX_TIMESTAMPS
 from shequn.moderation.verdict import Check, Verdict
+
+_CACHED_COUNTS = 1024
+"""Newcomer verdicts are kept for counts below this (members past it are no newcomers)."""
 
 
 class FloodCheck(Check):
@@ -19,12 +23,17 @@ class FloodCheck(Check):
     def __init__(self, limit: int = 6, window: float = 10.0) -> None:
         self.limit = limit
         self.window = window
+        # The state keeps at most MAX_TIMESTAMPS stamps, so there are few distinct verdicts.
+        self._verdicts = [self._verdict(count) for count in range(MAX_TIMESTAMPS + 2)]
+
+    def _verdict(self, count: int) -> Verdict:
+        details = f"{count} message(s) in {self.window:g}s (limit {self.limit})"
+        return Verdict(self.name, count >= self.limit, details, score=float(count))
 
     def check(self, message: Message, ctx: CheckContext) -> Verdict:
         """Count this member's recent messages in the group, this one included."""
         count = ctx.state.recent_count(ctx.group_id, ctx.user_id, ctx.now - self.window) + 1
-        details = f"{count} message(s) in {self.window:g}s (limit {self.limit})"
-        return Verdict(self.name, count >= self.limit, details, score=float(count))
+        return self._verdicts[count] if count < len(self._verdicts) else self._verdict(count)
 
 
 class DuplicateCheck(Check):
@@ -43,11 +52,18 @@ class DuplicateCheck(Check):
         self.min_groups = min_groups
         self.window = window
         self.per_member = per_member
+        self._short = Verdict(self.name, False, "text too short to fingerprint")
+        # Verdicts without evidence depend on the count alone, which the state bounds.
+        self._verdicts = [self._verdict(count) for count in range(MAX_GROUPS_PER_TEXT + 2)]
+
+    def _verdict(self, count: int, evidence: tuple[str, ...] = ()) -> Verdict:
+        details = f"same text in {count} group(s) within {self.window:g}s (limit {self.min_groups})"
+        return Verdict(self.name, count >= self.min_groups, details, float(count), evidence)
 
     def check(self, message: Message, ctx: CheckContext) -> Verdict:
         """Look the text's fingerprint up in the state; short texts have none."""
         if ctx.fingerprint is None:
-            return Verdict(self.name, False, "text too short to fingerprint")
+            return self._short
         others = ctx.state.groups_with(
             ctx.fingerprint,
             ctx.now - self.window,
@@ -55,9 +71,9 @@ class DuplicateCheck(Check):
             user=ctx.user_id if self.per_member else None,
         )
         count = len(others) + 1
-        details = f"same text in {count} group(s) within {self.window:g}s (limit {self.min_groups})"
-        evidence = tuple(sorted(others)[:10]) if count >= self.min_groups else ()
-        return Verdict(self.name, count >= self.min_groups, details, float(count), evidence)
+        if count >= self.min_groups:
+            return self._verdict(count, tuple(sorted(others)[:10]))
+        return self._verdicts[count] if count < len(self._verdicts) else self._verdict(count)
 
 
 class NewcomerCheck(Check):
@@ -67,9 +83,17 @@ class NewcomerCheck(Check):
 
     def __init__(self, first_messages: int = 5) -> None:
         self.first_messages = first_messages
+        self._verdicts: dict[int, Verdict] = {}
+        """Verdicts by prior count: a member's count takes few values in a chat's lifetime."""
 
     def check(self, message: Message, ctx: CheckContext) -> Verdict:
         """Compare the sender's message count with the newcomer limit."""
         seen = ctx.prior_messages
-        details = f"message {seen + 1} of the sender here (newcomer up to {self.first_messages})"
-        return Verdict(self.name, seen < self.first_messages, details, score=float(seen + 1))
+        verdict = self._verdicts.get(seen)
+        if verdict is None:
+            limit = self.first_messages
+            details = f"message {seen + 1} of the sender here (newcomer up to {limit})"
+            verdict = Verdict(self.name, seen < limit, details, score=float(seen + 1))
+            if seen < _CACHED_COUNTS:
+                self._verdicts[seen] = verdict
+        return verdict

@@ -104,15 +104,37 @@ def _ngrams(text: str, out: set[str], unigrams: bool) -> None:
     out.update(map(add, pairs, text[2:]))
 
 
+def _run_label(run: str) -> str:
+    """A run's class letter with a coarse length band ("a1", "93"); Han and spaces unbanded."""
+    return run[0] if run[0] in "C " else run[0] + _BANDS[(len(run) > 1) + (len(run) > 4)]
+
+
+class _RunTable(dict[str, str]):
+    """Run of class letters → its label, or its ``#s`` feature when ``tag`` (bounded)."""
+
+    def __init__(self, tag: str) -> None:
+        super().__init__()
+        self._tag = tag
+
+    def __missing__(self, run: str) -> str:
+        value = self._tag + _run_label(run)
+        if len(self) < _MAX_CACHED:
+            self[run] = value
+        return value
+
+
+# Runs repeat ("CCCC", "p"), so each run's label is worked out once.
+_LABELS = _RunTable("")
+_TAGGED = _RunTable("#s")
+
+
 def shape_features(classes: str) -> tuple[str, ...]:
     """Shape features of a string of class letters ("CCpCC99")."""
-    labels = [
-        run[0] if run[0] in "C " else run[0] + _BANDS[(len(run) > 1) + (len(run) > 4)]
-        for run in _RUN.findall(classes)
-    ]
-    pairs = list(map(add, labels, labels[1:]))
-    grams = [*labels, *pairs, *map(add, pairs, labels[2:])]
-    return tuple(["#s" + gram for gram in grams])
+    runs = _RUN.findall(classes)
+    labels = list(map(_LABELS.__getitem__, runs))
+    tagged = list(map(_TAGGED.__getitem__, runs))
+    pairs = list(map(add, tagged, labels[1:]))
+    return (*tagged, *pairs, *map(add, pairs, labels[2:]))
 
 
 # Short messages share a few hundred shapes ("CCCC", "CCpCC"), so theirs are memoised.
