@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -166,3 +166,34 @@ def test_a_blocklisted_join_request_is_refused_once(
     harness.join("spammer", "g2", via="request")
     in_g2 = [a.kind for a in harness.outbox() if a.payload.get("group_id") == "g2"]
     assert in_g2 == ["kick"]  # no gate in g2: moderation's removal only
+
+
+def test_read_only_window_and_nickname_grace_through_intake(
+    harness: CommunityHarness, store: Store, workspace_id: int
+) -> None:
+    set_rules(store, workspace_id, {
+        "newcomer": {"read_only_seconds": 600},
+        "nickname": {"format": "{city}-{nickname}", "grace_seconds": 3600, "after_grace": "kick"},
+    })
+    harness.join("newbie", "g1", user_name="小王")
+    assert kinds(harness) == ["reply", "mute"]
+    reminder, mute = harness.outbox()
+    assert "{city}-{nickname}" in reminder.payload["text"]
+    joined = harness.clock
+    assert datetime.fromisoformat(mute.payload["until"]) == joined + timedelta(seconds=600)
+    harness.intake = Intake(store)  # a restart: the stored join time keeps the window
+    harness.tick(60)
+    harness.say("newbie", "大家好", group="g1", user_name="小王", message_id="early")
+    assert kinds(harness)[-1] == "delete_message"
+    [verdict] = rows(store, ModerationVerdict)
+    assert (verdict.rule, verdict.outcome, verdict.step) == ("read_only", "act", None)
+    assert rows(store, ModerationViolation) == []  # outside the ladder
+    harness.tick(700)
+    harness.say("newbie", "请问作业在哪里交", group="g1", user_name="小王")
+    # After the restart the reminder is new to this process: remind first, never act early.
+    assert kinds(harness)[-1] == "reply"
+    harness.tick(3700)
+    harness.say("newbie", "还是这个名字", group="g1", user_name="小王")
+    assert kinds(harness)[-2:] == ["kick", "reply"]
+    assert rows(store, ModerationVerdict)[-1].rule == "nickname_format"
+    assert rows(store, ModerationViolation) == []

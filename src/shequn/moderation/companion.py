@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
@@ -35,6 +35,7 @@ from shequn.moderation.rulebooks import DEFAULT_SCOPE, load_model, merge, parse_
 from shequn.moderation.state import GuardState
 from shequn.store import bulk
 from shequn.store.models import (
+    Membership,
     ModerationBlock,
     ModerationModel,
     ModerationReview,
@@ -57,6 +58,7 @@ _VERSIONS_SQL = ("SELECT scope, version FROM moderation_rulebook "
 _REVIEW = table_of(ModerationReview)
 _MODEL = table_of(ModerationModel)
 _OUTBOX = table_of(OutboxAction)
+_MEMBERSHIP = table_of(Membership)
 _CACHE_LIMIT = 20_000
 
 
@@ -76,11 +78,17 @@ class ModerationSnapshot:
     guards: dict[int, GroupGuard]
     history: dict[int, list[Violation]] = field(default_factory=dict)
     blocked: set[int] = field(default_factory=set)
+    joined: dict[tuple[int, int], datetime] = field(default_factory=dict)
+    """(group pk, member pk) → stored join time, loaded only for read-only windows."""
     logged: list[tuple[ModerationLogged, int]] = field(default_factory=list)
 
     def guard_for(self, group_pk: int) -> GroupGuard | None:
         """The group's guard, or None when the group is not guarded."""
         return self.guards.get(group_pk)
+
+    def joined_at(self, group_pk: int, member_pk: int) -> datetime | None:
+        """When the member joined the group, as stored before this batch."""
+        return self.joined.get((group_pk, member_pk))
 
     def history_of(self, member_pk: int) -> list[Violation]:
         """The member's counted violations, stored and from earlier in this batch."""
@@ -198,6 +206,13 @@ class ModerationCompanion:
             window = max(window, guarded.guard.rulebook.ladder.window_seconds)
         senders = {i.member_id for i in mine
                    if i.member_id is not None and isinstance(i.event, Message)}
+        read_only = [g for g, guarded in snapshot.guards.items()
+                     if guarded.guard.rulebook.newcomer.read_only_seconds]
+        if senders and read_only:
+            snapshot.joined = {(group, member): at for group, member, at in connection.execute(
+                select(_MEMBERSHIP.c.group_id, _MEMBERSHIP.c.member_id, _MEMBERSHIP.c.joined_at)
+                .where(_MEMBERSHIP.c.group_id.in_(read_only),
+                       _MEMBERSHIP.c.member_id.in_(senders)))}
         if senders:
             since = min(i.event.occurred_at for i in mine) - timedelta(seconds=window)
             rows = connection.execute(

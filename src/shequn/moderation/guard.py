@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from shequn.domain.actions import Action, Blocklist, Command, DeleteMessage, Kick, Mute, Reply, Warn
+from shequn.domain.actions import Action, Blocklist, Command, DeleteMessage, Kick, Mute, Warn
 from shequn.domain.enums import MemberRole
 from shequn.domain.events import EventBase, MemberJoined, MemberRenamed, Message
 from shequn.engine.context import Context
+from shequn.moderation.admission import NicknamePolicy, ReadOnlyWindow
 from shequn.moderation.banks import BUILTIN_BANKS
 from shequn.moderation.classifier.model import SpamModel
 from shequn.moderation.contacts import ContactCheck
@@ -28,8 +29,7 @@ from shequn.moderation.context import CheckContext
 from shequn.moderation.decision import Decision, Outcome
 from shequn.moderation.keywords import BankScanner, CategoryCheck, KeywordCheck
 from shequn.moderation.ladder import LadderStep, Violation, ViolationLog
-from shequn.moderation.messages import action_reason, nickname_reminder, warn_text
-from shequn.moderation.nickname import NicknameFormat
+from shequn.moderation.messages import action_reason, warn_text
 from shequn.moderation.qr import QrCheck
 from shequn.moderation.rulebook import SEVERITY_OF, RuleAction, Rulebook
 from shequn.moderation.state import GuardState
@@ -126,10 +126,9 @@ class Guard:
         }
         """Each act threshold's part of the classifier verdict's details, formatted once."""
         self._exempt = frozenset(self.rulebook.exempt_roles)
-        nickname = self.rulebook.nickname
-        self._nickname = (
-            NicknameFormat(nickname.format, nickname.allowed) if nickname.format else None
-        )
+        self._nickname = NicknamePolicy(self.rulebook) if self.rulebook.nickname.format else None
+        window = self.rulebook.newcomer.read_only_seconds
+        self._read_only = ReadOnlyWindow(window) if window else None
         self._name_checks: list[Check] = [
             ContactCheck(allowed=frozenset(self.rulebook.contacts.allowed_handles)),
             LinkCheck(self.rulebook.allowed_domains),
@@ -144,12 +143,16 @@ class Guard:
         prior_messages: int | None = None,
         qr_payloads: tuple[str, ...] | None = None,
         history: Sequence[Violation] | None = None,
+        display_name: str | None = None,
+        joined_at: datetime | None = None,
     ) -> Decision:
         """Judge one message, punish through the ladder if it must, and remember it.
 
         ``history`` is the member's stored violations; without it the guard's
         in-memory :class:`ViolationLog` is used. ``qr_payloads`` defaults to the
-        message's own ``qr_codes``.
+        message's own ``qr_codes``. ``display_name`` (the stored name, when the
+        message carries none) and ``joined_at`` (the stored join time) serve the
+        nickname format and the read-only window.
         """
         now = message.occurred_at
         group, user = message.group_id or "", message.user_id or ""
@@ -168,9 +171,55 @@ class Guard:
                 exempt = Verdict("exempt", False, f"{role.value} is exempt from moderation")
                 return Decision(Outcome.ALLOW, (exempt,), dry_run=self.rulebook.dry_run)
             verdicts = self._run_checks(message, ctx)
-            return self._conclude(message, verdicts, history)
+            decision = self._conclude(message, verdicts, history)
+            if decision.outcome == Outcome.ACT or (
+                self._read_only is None and self._nickname is None
+            ):
+                return decision
+            return self._admission(message, ctx, decision, display_name, joined_at)
         finally:
             self.state.observe(group, user, ctx.fingerprint, ctx.now)
+
+    def _admission(
+        self,
+        message: Message,
+        ctx: CheckContext,
+        decision: Decision,
+        display_name: str | None,
+        joined_at: datetime | None,
+    ) -> Decision:
+        """Read-only window and nickname format, for a message no content rule acted on."""
+        dry_run = self.rulebook.dry_run
+        group, user = ctx.group_id, ctx.user_id
+        if self._read_only is not None:
+            stored = _stamp(joined_at) if joined_at is not None else None
+            seen = self.state.joined_at(group, user)
+            known = [t for t in (stored, seen) if t is not None]
+            verdict = self._read_only.check(max(known) if known else None, ctx.now)
+            if verdict.matched:
+                actions = () if dry_run else self._read_only.delete(message, verdict)
+                verdicts = (*decision.verdicts, verdict)
+                return Decision(
+                    Outcome.ACT, verdicts, verdict.name, decision.probability, None, actions,
+                    dry_run,
+                )
+        name = message.user_name or display_name
+        if self._nickname is None or not name:
+            return decision
+        verdict_or_none, commands = self._nickname.on_message(message, name, self.state, ctx.now)
+        if verdict_or_none is None:
+            return decision
+        verdicts = (*decision.verdicts, verdict_or_none)
+        actions = (*decision.actions, *([] if dry_run else commands))
+        if verdict_or_none.matched:
+            return Decision(
+                Outcome.ACT, verdicts, verdict_or_none.name, decision.probability, None, actions,
+                dry_run,
+            )
+        return Decision(
+            decision.outcome, verdicts, decision.reason, decision.probability, decision.step,
+            actions, dry_run,
+        )
 
     def _run_checks(self, message: Message, ctx: CheckContext) -> list[Verdict]:
         newcomer = self._newcomer.check(message, ctx)
@@ -292,29 +341,17 @@ class Guard:
         level = SEVERITY_OF[self.rulebook.nickname.ad_action]
         verdicts = [v._replace(severity=level) if v.matched else v for v in verdicts]
         actions: list[Command] = []
+        now = _stamp(event.occurred_at)
         if self._nickname is not None:
-            result = self._nickname.check(name)
-            detail = "follows the format" if result.ok else result.problem
-            verdicts.append(
-                Verdict(
-                    "nickname_format", not result.ok, detail, evidence=tuple(result.fields.values())
-                )
-            )
-            if not result.ok and not dry_run:
-                text = nickname_reminder(
-                    self._nickname.template,
-                    result.problem,
-                    name=name,
-                    language=self.rulebook.language,
-                )
-                actions.append(
-                    Reply(
-                        group_id=event.group_id,
-                        user_id=event.user_id,
-                        text=text,
-                        reason=f"nickname_format: {result.problem}",
-                    )
-                )
+            verdict, reminders = self._nickname.on_member(event, name, self.state, now)
+            verdicts.append(verdict)
+            actions.extend(reminders)
+        if isinstance(event, MemberJoined):
+            self.state.note_join(event.group_id or "", event.user_id or "", now)
+            if self._read_only is not None:
+                actions.append(self._read_only.on_join(event))
+        if dry_run:
+            actions = []
         strongest = max((v.severity for v in verdicts if v.matched), default=Severity.NONE)
         if strongest == Severity.ACT:
             primary = next(v for v in verdicts if v.matched and v.severity == Severity.ACT)

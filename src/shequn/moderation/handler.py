@@ -49,8 +49,10 @@ class ModerationHandler:
             return []
         if isinstance(event, Message):
             history = snapshot.history_of(member.id) if member is not None else []
-            decision = guarded.guard.check_message(event, role=role, history=history,
-                                                   qr_payloads=tuple(event.qr_codes))
+            decision = guarded.guard.check_message(
+                event, role=role, history=history, qr_payloads=tuple(event.qr_codes),
+                display_name=member.display_name if member is not None else None,
+                joined_at=snapshot.joined_at(group.id, member.id) if member is not None else None)
         elif isinstance(event, MemberJoined | MemberRenamed):
             decision = guarded.guard.check_member(event, role=role)
         else:
@@ -74,7 +76,8 @@ class ModerationHandler:
             dry_run=dry_run, evidence=evidence, score=decision.probability,
             step=step.action if step is not None else None,
             mute_seconds=step.mute_seconds if step is not None else None,
-            violation=acted and isinstance(event, Message),
+            # The read-only window and the nickname grace act outside the ladder.
+            violation=acted and step is not None and isinstance(event, Message),
             blocklist=acted and step is not None and step.action == "blocklist",
             review=decision.outcome == Outcome.REVIEW and not dry_run,
         )

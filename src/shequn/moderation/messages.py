@@ -23,6 +23,8 @@ RULE_LABELS: dict[str, tuple[str, str]] = {
     "category:scams": ("刷单、诈骗信息", "scam offers"),
     "category:selling": ("推销内容", "selling"),
     "nickname_ad": ("昵称中的广告", "ads in display names"),
+    "nickname_format": ("不合格式的群昵称", "group names that do not follow the format"),
+    "read_only": ("新成员只读期内发言", "posting during the newcomers' read-only period"),
 }
 """Rule name → (Chinese, English) label shown to members."""
 
@@ -96,12 +98,46 @@ def warn_text(
 
 
 def nickname_reminder(
-    template: str, problem: str, *, name: str = "", language: Language = "both"
+    template: str,
+    problem: str,
+    *,
+    name: str = "",
+    language: Language = "both",
+    welcome: bool = True,
+    grace_seconds: int | None = None,
 ) -> str:
     """The reminder sent when a display name does not follow the group's format."""
     who = f"@{name} " if name else ""
-    zh = f"{who}欢迎！请按群规把群昵称改为「{template}」格式。"
-    en = f"{who}Welcome! Please set your group name as “{template}” ({problem})."
+    hello_zh, hello_en = ("欢迎！", "Welcome! ") if welcome else ("", "")
+    zh = f"{who}{hello_zh}请按群规把群昵称改为「{template}」格式。"
+    en = f"{who}{hello_en}Please set your group name as “{template}” ({problem})."
+    if grace_seconds:
+        zh_time, en_time = _duration(grace_seconds)
+        zh += f"请在{zh_time}内修改。"
+        en += f" You have {en_time} to change it."
+    return _pick(zh, en, language)
+
+
+def nickname_enforced(
+    template: str,
+    action: Literal["mute", "kick"],
+    *,
+    name: str = "",
+    mute_seconds: int = 0,
+    language: Language = "both",
+) -> str:
+    """The notice posted when the grace period for fixing a name has run out."""
+    who = f"@{name} " if name else ""
+    if action == "kick":
+        zh = f"{who}群昵称仍未改为「{template}」格式，已被移出本群。"
+        en = f"{who}Your group name still does not follow “{template}”; you have been removed."
+    else:
+        zh_time, en_time = _duration(mute_seconds)
+        zh = f"{who}群昵称仍未改为「{template}」格式，已被禁言{zh_time}，改名后即可发言。"
+        en = (
+            f"{who}Your group name still does not follow “{template}”; "
+            f"you are muted for {en_time}. Rename to speak again."
+        )
     return _pick(zh, en, language)
 
 

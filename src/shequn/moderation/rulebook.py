@@ -116,6 +116,12 @@ class NewcomerRule(_Model):
     escalate_review: bool = Field(
         default=True, description="Rule matches that would go to review act instead"
     )
+    read_only_seconds: int = Field(
+        default=0,
+        ge=0,
+        le=30 * 86_400,
+        description="After joining, members may only read for this long (0: no read-only window)",
+    )
 
 
 class ClassifierRule(_Model):
@@ -146,6 +152,17 @@ class NicknameRule(_Model):
     )
     ad_action: RuleAction = Field(
         default="review", description="Names that carry contacts or links"
+    )
+    grace_seconds: int = Field(
+        default=86_400,
+        ge=60,
+        le=30 * 86_400,
+        description="Time a reminded member has to fix their name",
+    )
+    after_grace: Literal["remind", "mute", "kick"] = Field(
+        default="kick",
+        description="What happens when a member posts with a wrong name after the grace period"
+        " (mute lasts one more grace period)",
     )
 
 

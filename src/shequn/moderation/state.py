@@ -2,7 +2,9 @@
 
 Stateful checks (flood, cross-group duplicates, newcomer strictness) read this
 state; only :meth:`GuardState.observe` changes it, and the :class:`Guard` calls
-that *after* deciding, so the checks themselves stay pure.
+that *after* deciding, so the checks themselves stay pure. The guard also notes
+here when a member joined (for the read-only window) and when it reminded a
+member of the nickname format (for the grace period).
 
 Memory is bounded: at most ``max_members`` member entries and ``max_texts``
 text fingerprints are kept, least recently used first out, and each member keeps
@@ -49,6 +51,8 @@ class GuardState:
         self.horizon = horizon
         self._members: OrderedDict[tuple[str, str], _Member] = OrderedDict()
         self._texts: OrderedDict[int, dict[str, tuple[float, str]]] = OrderedDict()
+        self._joined: OrderedDict[tuple[str, str], float] = OrderedDict()
+        self._reminded: OrderedDict[tuple[str, str], float] = OrderedDict()
 
     def __len__(self) -> int:
         """Number of member and text entries held (for memory checks)."""
@@ -117,3 +121,30 @@ class GuardState:
             while len(seen) > MAX_GROUPS_PER_TEXT:
                 oldest = min(seen, key=lambda g: seen[g][0])
                 del seen[oldest]
+
+    def _stamp(self, table: OrderedDict[tuple[str, str], float], key: tuple[str, str],
+               at: float) -> None:
+        table[key] = at
+        table.move_to_end(key)
+        if len(table) > self.max_members:
+            table.popitem(last=False)
+
+    def note_join(self, group: str, user: str, at: float) -> None:
+        """Remember when ``user`` joined ``group`` (the latest join counts)."""
+        self._stamp(self._joined, (group, user), at)
+
+    def joined_at(self, group: str, user: str) -> float | None:
+        """When ``user`` last joined ``group``, if this process saw it."""
+        return self._joined.get((group, user))
+
+    def note_reminder(self, group: str, user: str, at: float) -> None:
+        """Remember that ``user`` was reminded of ``group``'s nickname format at ``at``."""
+        self._stamp(self._reminded, (group, user), at)
+
+    def reminded_at(self, group: str, user: str) -> float | None:
+        """When ``user`` was first reminded of the nickname format, while the name is wrong."""
+        return self._reminded.get((group, user))
+
+    def forget_reminder(self, group: str, user: str) -> None:
+        """The name now follows the format: a later bad name starts a new grace period."""
+        self._reminded.pop((group, user), None)
