@@ -151,3 +151,16 @@ def test_content_rules_still_come_first(after: AfterGrace) -> None:
     guard.check_member(join(name="小王"))
     ad = guard.check_message(make_message(AD, at=T0 + seconds(700), user_name="小王"))
     assert ad.reason == "contact" and Warn not in [type(a) for a in ad.actions]
+
+
+def test_only_clean_messages_earn_a_newcomer_trust() -> None:
+    guard = Guard(Rulebook(newcomer=NewcomerRule(first_messages=2)))
+    for i in range(3):  # three ads: deleted, and none of them counts as clean
+        guard.check_message(make_message(AD, at=T0 + seconds(10 * i), user="s"))
+    assert guard.check_message(make_message("hello", at=T0 + seconds(40), user="s")).verdict(
+        "newcomer"
+    ) == guard.check_message(make_message("hello", at=T0, user="fresh")).verdict("newcomer")
+    guard.check_message(make_message("hello again", at=T0 + seconds(50), user="s"))
+    trusted = guard.check_message(make_message("thanks", at=T0 + seconds(60), user="s"))
+    newcomer = trusted.verdict("newcomer")
+    assert newcomer is not None and not newcomer.matched

@@ -166,19 +166,23 @@ class Guard:
             prior_messages=prior_messages,
             qr_payloads=tuple(message.qr_codes) if qr_payloads is None else qr_payloads,
         )
+        decision: Decision | None = None
         try:
             if role in self._exempt:
                 exempt = Verdict("exempt", False, f"{role.value} is exempt from moderation")
-                return Decision(Outcome.ALLOW, (exempt,), dry_run=self.rulebook.dry_run)
+                decision = Decision(Outcome.ALLOW, (exempt,), dry_run=self.rulebook.dry_run)
+                return decision
             verdicts = self._run_checks(message, ctx)
             decision = self._conclude(message, verdicts, history)
-            if decision.outcome == Outcome.ACT or (
-                self._read_only is None and self._nickname is None
+            if decision.outcome != Outcome.ACT and (
+                self._read_only is not None or self._nickname is not None
             ):
-                return decision
-            return self._admission(message, ctx, decision, display_name, joined_at)
+                decision = self._admission(message, ctx, decision, display_name, joined_at)
+            return decision
         finally:
-            self.state.observe(group, user, ctx.fingerprint, ctx.now)
+            # Only allowed messages earn a newcomer trust (N *clean* messages).
+            clean = decision is not None and decision.outcome == Outcome.ALLOW
+            self.state.observe(group, user, ctx.fingerprint, ctx.now, clean=clean)
 
     def _admission(
         self,

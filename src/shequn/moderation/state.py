@@ -71,7 +71,7 @@ class GuardState:
         return total
 
     def prior_messages(self, group: str, user: str) -> int:
-        """Messages of ``user`` in ``group`` seen so far (while the entry is remembered)."""
+        """Clean messages of ``user`` in ``group`` so far (while the entry is remembered)."""
         entry = self._members.get((group, user))
         return 0 if entry is None else entry.count
 
@@ -90,8 +90,14 @@ class GuardState:
             if stamp >= since and g != exclude and (user is None or who == user)
         )
 
-    def observe(self, group: str, user: str, print_: int | None, at: float) -> None:
-        """Remember one message (call after deciding about it)."""
+    def observe(
+        self, group: str, user: str, print_: int | None, at: float, *, clean: bool = True
+    ) -> None:
+        """Remember one message (call after deciding about it).
+
+        Every message counts toward floods; only ``clean`` ones (allowed) count
+        toward a newcomer's trust, so posting ads never earns it.
+        """
         key = (group, user)
         entry = self._members.get(key)
         if entry is None:
@@ -101,7 +107,7 @@ class GuardState:
         else:
             self._members.move_to_end(key)
         entry.times.append(at)
-        entry.count += 1
+        entry.count += clean
         if print_ is not None:
             self._remember_text(print_, group, user, at)
 
