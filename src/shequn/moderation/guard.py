@@ -15,6 +15,7 @@ protocol (``name``, ``kinds``, ``decide``) for standalone use.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from shequn.domain.actions import Action, Blocklist, Command, DeleteMessage, Kick, Mute, Warn
@@ -201,29 +202,27 @@ class Guard:
             known = [t for t in (stored, seen) if t is not None]
             verdict = self._read_only.check(max(known) if known else None, ctx.now)
             if verdict.matched:
-                actions = () if dry_run else self._read_only.delete(message, verdict)
-                verdicts = (*decision.verdicts, verdict)
-                return Decision(
-                    Outcome.ACT, verdicts, verdict.name, decision.probability, None, actions,
-                    dry_run,
+                return replace(
+                    decision,
+                    outcome=Outcome.ACT,
+                    reason=verdict.name,
+                    verdicts=(*decision.verdicts, verdict),
+                    actions=() if dry_run else self._read_only.delete(message, verdict),
                 )
         name = message.user_name or display_name
         if self._nickname is None or not name:
             return decision
-        verdict_or_none, commands = self._nickname.on_message(message, name, self.state, ctx.now)
-        if verdict_or_none is None:
+        found, commands = self._nickname.on_message(message, name, self.state, ctx.now)
+        if found is None:
             return decision
-        verdicts = (*decision.verdicts, verdict_or_none)
-        actions = (*decision.actions, *([] if dry_run else commands))
-        if verdict_or_none.matched:
-            return Decision(
-                Outcome.ACT, verdicts, verdict_or_none.name, decision.probability, None, actions,
-                dry_run,
-            )
-        return Decision(
-            decision.outcome, verdicts, decision.reason, decision.probability, decision.step,
-            actions, dry_run,
+        decision = replace(
+            decision,
+            verdicts=(*decision.verdicts, found),
+            actions=(*decision.actions, *([] if dry_run else commands)),
         )
+        if found.matched:  # the grace period ran out: a mute or a removal
+            return replace(decision, outcome=Outcome.ACT, reason=found.name)
+        return decision
 
     def _run_checks(self, message: Message, ctx: CheckContext) -> list[Verdict]:
         newcomer = self._newcomer.check(message, ctx)
