@@ -116,7 +116,9 @@ def test_fixing_the_name_ends_the_grace_period() -> None:
         source="t", external_id="r1", occurred_at=T0 + seconds(100), group_id="g1",
         user_id="u1", old_name="小王", new_name="深圳-小王",
     )
-    assert guard.check_member(renamed).actions == ()
+    fixed = guard.check_member(renamed)
+    assert fixed.actions == ()
+    assert fixed.grace is not None and fixed.grace.reminded_at is None  # for the store
     assert say(guard, 4000, "深圳-小王") == []
     # A wrong name later starts a new grace period with a new reminder.
     assert say(guard, 5000, "王") == [Reply]
@@ -164,3 +166,31 @@ def test_only_clean_messages_earn_a_newcomer_trust() -> None:
     trusted = guard.check_message(make_message("thanks", at=T0 + seconds(60), user="s"))
     newcomer = trusted.verdict("newcomer")
     assert newcomer is not None and not newcomer.matched
+
+
+def grace_of(guard: Guard, at_seconds: float, name: str) -> datetime | str | None:
+    """The grace mark a message leaves: its start time, None (ended), or 'none' (no change)."""
+    decision = guard.check_message(
+        make_message("今天的作业写完了", at=T0 + seconds(at_seconds), user_name=name)
+    )
+    return "none" if decision.grace is None else decision.grace.reminded_at
+
+
+def test_each_start_and_end_of_a_grace_period_is_marked_for_the_store() -> None:
+    guard = nickname_guard("kick", grace=600)
+    started = guard.check_member(join(name="小王")).grace
+    assert started is not None and (started.reminded_at, started.name) == (T0, "小王")
+    assert guard.check_member(join(name="小王")).grace is None  # already running
+    assert grace_of(guard, 100, "小王") == "none"
+    assert grace_of(guard, 700, "小王") is None  # removed: the period ends with the kick
+    # A new wrong name starts a new period; the fixed name ends it, once.
+    assert grace_of(guard, 800, "王") == T0 + seconds(800)
+    assert grace_of(guard, 900, "深圳-小王") is None
+    assert grace_of(guard, 1000, "深圳-小王") == "none"
+
+
+def test_a_mute_after_the_grace_period_starts_the_next_one() -> None:
+    guard = nickname_guard("mute", grace=600)
+    assert grace_of(guard, 0, "小李") == T0
+    assert grace_of(guard, 700, "小李") == T0 + seconds(700)
+

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from shequn.domain.events import Message
 from shequn.intake.service import Intake
 from shequn.moderation.rulebooks import save_rulebook
 from shequn.store.models import (
@@ -189,11 +190,27 @@ def test_read_only_window_and_nickname_grace_through_intake(
     assert (verdict.rule, verdict.outcome, verdict.step) == ("read_only", "act", None)
     assert rows(store, ModerationViolation) == []  # outside the ladder
     harness.tick(700)
+    sent = len(kinds(harness))
     harness.say("newbie", "请问作业在哪里交", group="g1", user_name="小王")
-    # After the restart the reminder is new to this process: remind first, never act early.
-    assert kinds(harness)[-1] == "reply"
+    # The grace period started at the join survived the restart: no second reminder.
+    assert len(kinds(harness)) == sent
     harness.tick(3700)
     harness.say("newbie", "还是这个名字", group="g1", user_name="小王")
     assert kinds(harness)[-2:] == ["kick", "reply"]
     assert rows(store, ModerationVerdict)[-1].rule == "nickname_format"
     assert rows(store, ModerationViolation) == []
+
+
+def test_the_same_text_across_groups_is_caught_through_intake(
+    harness: CommunityHarness, store: Store, workspace_id: int
+) -> None:
+    # Every group's guard shares the workspace's memory, even guards made while it was empty.
+    set_rules(store, workspace_id, {"classifier": {"enabled": False}})
+    text = "周末读书会在三楼报告厅举行，欢迎大家带朋友一起来参加"
+    harness.send(*[Message(source="harness", external_id=f"dup-{g}", platform=harness.platform,
+                           occurred_at=harness.tick(), group_id=g, user_id="poster", text=text,
+                           message_id=f"dup-{g}") for g in ("g1", "g2", "g3")])
+    [verdict] = rows(store, ModerationVerdict)
+    assert (verdict.rule, verdict.group_ref) == ("cross_group_duplicate", "g3")
+    harness.say("poster", text, group="g4")
+    assert [v.rule for v in rows(store, ModerationVerdict)] == ["cross_group_duplicate"] * 2

@@ -22,7 +22,8 @@ from shequn.store.types import utcnow
 timeline_app = typer.Typer(help="Content timeline per group (群SOP) / 群内容排期",
                            no_args_is_help=True)
 scheduler_app = typer.Typer(help="The scheduler: timeline posts, gate timeouts, merged "
-                                 "welcomes, expert calls / 定时任务", no_args_is_help=True)
+                                 "welcomes, expert calls, nickname checks / 定时任务",
+                            no_args_is_help=True)
 
 
 @timeline_app.command("import")

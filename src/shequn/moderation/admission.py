@@ -13,14 +13,17 @@
 
 Join and reminder times live in :class:`~shequn.moderation.state.GuardState`
 (in memory); the join time also comes from the stored membership when the
-caller passes it, so a restart does not reopen the window. A restart forgets
-reminders, which only delays enforcement: the member is reminded again first.
+caller passes it, so a restart does not reopen the window. Every start and end
+of a grace period is also returned as a :class:`GraceMark`, which intake keeps
+in the store as a scheduled check (:mod:`shequn.moderation.grace`): the check
+reaches members who never post, and a restart or a second intake process sees
+the same grace period (the store's marks are loaded back into the state).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from shequn.domain.actions import Command, DeleteMessage, Kick, Mute, Reply
 from shequn.domain.events import EventBase, MemberJoined, Message
@@ -41,6 +44,17 @@ NICKNAME = "nickname_format"
 
 def _minutes(seconds: float) -> str:
     return f"{seconds / 60:.0f} min"
+
+
+@dataclass(frozen=True, slots=True)
+class GraceMark:
+    """A grace period starting (``reminded_at``) or ending (``None``), for the store to keep."""
+
+    reminded_at: datetime | None
+    name: str = ""
+
+
+_ENDED = GraceMark(None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +106,9 @@ class NicknamePolicy:
         self.after_grace = rule.after_grace
         self.language: Language = rulebook.language
 
-    def _remind(self, event: EventBase, name: str, problem: str, *, welcome: bool) -> Reply:
+    def _remind(
+        self, group_id: str | None, user_id: str | None, name: str, problem: str, *, welcome: bool
+    ) -> Reply:
         text = nickname_reminder(
             self.format.template,
             problem,
@@ -101,17 +117,15 @@ class NicknamePolicy:
             welcome=welcome,
             grace_seconds=self.grace,
         )
-        return Reply(
-            group_id=event.group_id,
-            user_id=event.user_id,
-            text=text,
-            reason=f"{NICKNAME}: {problem}",
-        )
+        return Reply(group_id=group_id, user_id=user_id, text=text, reason=f"{NICKNAME}: {problem}")
 
     def on_member(
         self, event: EventBase, name: str, state: GuardState, now: float
-    ) -> tuple[Verdict, list[Command]]:
-        """On join or rename: remind a wrong name (once per grace period), forget a fixed one."""
+    ) -> tuple[Verdict, list[Command], GraceMark | None]:
+        """On join or rename: remind a wrong name (starting the grace period), forget a fixed one.
+
+        The mark is what changed: a new grace period, the end of one, or None.
+        """
         result = self.format.check(name)
         group, user = event.group_id or "", event.user_id or ""
         verdict = Verdict(
@@ -121,16 +135,26 @@ class NicknamePolicy:
             evidence=tuple(result.fields.values()),
         )
         if result.ok:
-            state.forget_reminder(group, user)
-            return verdict, []
+            return verdict, [], self._end(state, group, user)
+        mark = None
         if state.reminded_at(group, user) is None:
             state.note_reminder(group, user, now)
+            mark = GraceMark(event.occurred_at, name)
         welcome = isinstance(event, MemberJoined)
-        return verdict, [self._remind(event, name, result.problem, welcome=welcome)]
+        remind = self._remind(event.group_id, event.user_id, name, result.problem, welcome=welcome)
+        return verdict, [remind], mark
+
+    @staticmethod
+    def _end(state: GuardState, group: str, user: str) -> GraceMark | None:
+        """End a running grace period (the name was fixed); None when none was running."""
+        if state.reminded_at(group, user) is None:
+            return None
+        state.forget_reminder(group, user)
+        return _ENDED
 
     def on_message(
         self, message: Message, name: str, state: GuardState, now: float
-    ) -> tuple[Verdict | None, list[Command]]:
+    ) -> tuple[Verdict | None, list[Command], GraceMark | None]:
         """On a message: remind first, enforce once the grace period has run out.
 
         The verdict matches (with severity ``ACT``) only when this message ends
@@ -139,24 +163,50 @@ class NicknamePolicy:
         result = self.format.check(name)
         group, user = message.group_id or "", message.user_id or ""
         if result.ok:
-            state.forget_reminder(group, user)
-            return None, []
+            return None, [], self._end(state, group, user)
         reminded = state.reminded_at(group, user)
         if reminded is None:
             state.note_reminder(group, user, now)
-            remind = self._remind(message, name, result.problem, welcome=False)
-            return Verdict(NICKNAME, False, f"reminded: {result.problem}"), [remind]
+            remind = self._remind(
+                message.group_id, message.user_id, name, result.problem, welcome=False
+            )
+            verdict = Verdict(NICKNAME, False, f"reminded: {result.problem}")
+            return verdict, [remind], GraceMark(message.occurred_at, name)
         waited = now - reminded
         if waited < self.grace:
             left = _minutes(self.grace - waited)
-            return Verdict(NICKNAME, False, f"{result.problem}; {left} of grace left"), []
-        details = f"{result.problem}; not fixed {_minutes(waited)} after the reminder"
+            return Verdict(NICKNAME, False, f"{result.problem}; {left} of grace left"), [], None
+        verdict, commands = self.enforce(
+            message.group_id, message.user_id, name, result.problem, waited, message.occurred_at
+        )
+        if self.after_grace == "kick":
+            state.forget_reminder(group, user)
+            return verdict, commands, _ENDED
+        state.note_reminder(group, user, now)
+        return verdict, commands, GraceMark(message.occurred_at, name)
+
+    def enforce(
+        self,
+        group_id: str | None,
+        user_id: str | None,
+        name: str,
+        problem: str,
+        waited: float,
+        at: datetime,
+    ) -> tuple[Verdict, list[Command]]:
+        """What ``after_grace`` does to a name still wrong ``waited`` seconds after the reminder.
+
+        ``remind`` reminds again (the verdict does not match); ``mute`` mutes for
+        another grace period and ``kick`` removes, each with a notice citing the
+        format (the verdict matches with severity ``ACT``). Called on the member's
+        next message and by the scheduled check for members who stay silent.
+        """
+        details = f"{problem}; not fixed {_minutes(waited)} after the reminder"
         if self.after_grace == "remind":
-            state.note_reminder(group, user, now)
-            remind = self._remind(message, name, result.problem, welcome=False)
+            remind = self._remind(group_id, user_id, name, problem, welcome=False)
             return Verdict(NICKNAME, False, details), [remind]
         reason = action_reason(NICKNAME, details)
-        target = {"group_id": message.group_id, "user_id": message.user_id, "reason": reason}
+        target = {"group_id": group_id, "user_id": user_id, "reason": reason}
         notice = nickname_enforced(
             self.format.template,
             self.after_grace,
@@ -166,11 +216,8 @@ class NicknamePolicy:
         )
         commands: list[Command] = []
         if self.after_grace == "mute":
-            state.note_reminder(group, user, now)
-            until = message.occurred_at + timedelta(seconds=self.grace)
-            commands.append(Mute(until=until, **target))
+            commands.append(Mute(until=at + timedelta(seconds=self.grace), **target))
         else:
-            state.forget_reminder(group, user)
             commands.append(Kick(**target))
         commands.append(Reply(text=notice, **target))
         return Verdict(NICKNAME, True, details, severity=Severity.ACT), commands

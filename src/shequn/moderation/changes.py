@@ -44,3 +44,21 @@ class ModerationLogged(StateChange):
     """Puts the member on the workspace blocklist."""
     review: bool = False
     """Queues the verdict for an operator."""
+
+
+class NicknameGraceMarked(StateChange):
+    """A nickname grace period started (a reminder went out) or ended (fixed, or removed).
+
+    Kept in the store as a scheduled check due when the grace period runs out
+    (:mod:`shequn.moderation.grace`), so members who never post are reached too
+    and a restart keeps the period.
+    """
+
+    kind: Literal["nickname_grace"] = "nickname_grace"
+    group_pk: int
+    member_pk: int
+    user_ref: str | None = None
+    name: str = ""
+    reminded_at: datetime | None
+    """When the grace period started; ``None`` ends it."""
+    due_at: datetime | None = None

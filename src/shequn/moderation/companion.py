@@ -21,16 +21,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 
 from shequn.domain.actions import StateChange
-from shequn.domain.enums import OutboxStatus
 from shequn.domain.events import MemberJoined, MemberRenamed, Message
 from shequn.engine.pipeline import BatchItem
-from shequn.moderation.changes import ModerationLogged
+from shequn.moderation.changes import ModerationLogged, NicknameGraceMarked
 from shequn.moderation.classifier.model import SpamModel
+from shequn.moderation.grace import load_reminders, write_marks
 from shequn.moderation.guard import Guard
 from shequn.moderation.ladder import Violation, ViolationLog
+from shequn.moderation.logbook import NAME, write_logged
 from shequn.moderation.rulebooks import DEFAULT_SCOPE, load_model, merge, parse_rulebook
 from shequn.moderation.state import GuardState
 from shequn.store import bulk
@@ -38,26 +39,18 @@ from shequn.store.models import (
     Membership,
     ModerationBlock,
     ModerationModel,
-    ModerationReview,
     ModerationRulebook,
-    ModerationVerdict,
     ModerationViolation,
-    OutboxAction,
 )
-from shequn.store.sql import insert_ignore, table_of
-from shequn.store.types import utcnow
+from shequn.store.sql import table_of
 
-NAME = "moderation"
 _KINDS = (Message, MemberJoined, MemberRenamed)
 _RB = table_of(ModerationRulebook)
-_VERDICT = table_of(ModerationVerdict)
 _VIOLATION = table_of(ModerationViolation)
 _BLOCK = table_of(ModerationBlock)
 _VERSIONS_SQL = ("SELECT scope, version FROM moderation_rulebook "
                  "WHERE workspace_id = {mark} AND scope {in_values}")
-_REVIEW = table_of(ModerationReview)
 _MODEL = table_of(ModerationModel)
-_OUTBOX = table_of(OutboxAction)
 _MEMBERSHIP = table_of(Membership)
 _CACHE_LIMIT = 20_000
 
@@ -80,7 +73,8 @@ class ModerationSnapshot:
     blocked: set[int] = field(default_factory=set)
     joined: dict[tuple[int, int], datetime] = field(default_factory=dict)
     """(group pk, member pk) → stored join time, loaded only for read-only windows."""
-    logged: list[tuple[ModerationLogged, int]] = field(default_factory=list)
+    logged: list[tuple[ModerationLogged, int | None]] = field(default_factory=list)
+    graces: list[NicknameGraceMarked] = field(default_factory=list)
 
     def guard_for(self, group_pk: int) -> GroupGuard | None:
         """The group's guard, or None when the group is not guarded."""
@@ -96,6 +90,9 @@ class ModerationSnapshot:
 
     def observe(self, change: StateChange, item: BatchItem) -> bool:
         """Keep a logged verdict; update the batch's ladder and blocklist view at once."""
+        if isinstance(change, NicknameGraceMarked):
+            self.graces.append(change)
+            return True
         if not isinstance(change, ModerationLogged):
             return False
         self.logged.append((change, item.event_id))
@@ -107,62 +104,9 @@ class ModerationSnapshot:
         return True
 
     def flush(self, connection: Connection) -> None:
-        """Write verdicts, then violations, reviews, blocklist rows and dry-run commands."""
-        if not self.logged:
-            return
-        now = utcnow()
-        ws = self.workspace_id
-        rows = [{
-            "workspace_id": ws, "event_id": event_id, "group_id": c.group_pk,
-            "member_id": c.member_pk, "platform": c.platform, "user_ref": c.user_ref,
-            "group_ref": c.group_ref, "message_ref": c.message_ref, "event_kind": c.event_kind,
-            "outcome": c.outcome, "rule": c.rule, "evidence": c.evidence, "score": c.score,
-            "step": c.step, "mute_seconds": c.mute_seconds, "commands": {"sent": c.commands},
-            "dry_run": c.dry_run, "status": "standing", "text": c.text, "occurred_at": c.at,
-            "created_at": now,
-        } for c, event_id in self.logged]
-        ids = connection.execute(
-            insert(_VERDICT).returning(_VERDICT.c.id, sort_by_parameter_order=True), rows
-        ).scalars().all()
-        violations: list[dict[str, Any]] = []
-        reviews: list[dict[str, Any]] = []
-        blocks: list[dict[str, Any]] = []
-        skipped: list[dict[str, Any]] = []
-        for (change, event_id), verdict_id in zip(self.logged, ids, strict=True):
-            if change.violation and change.member_pk is not None:
-                violations.append({"workspace_id": ws, "member_id": change.member_pk,
-                                   "verdict_id": verdict_id, "rule": change.rule,
-                                   "at": change.at})
-            if change.review:
-                reviews.append({"workspace_id": ws, "verdict_id": verdict_id, "kind": "review",
-                                "status": "pending", "note": "", "created_at": now})
-            if change.blocklist and change.member_pk is not None:
-                blocks.append({"workspace_id": ws, "member_id": change.member_pk,
-                               "verdict_id": verdict_id, "reason": change.rule,
-                               "added_by": NAME, "created_at": now})
-            if change.dry_run:
-                skipped.extend(_skipped_row(ws, event_id, change, payload, now)
-                               for payload in change.commands)
-        if violations:
-            connection.execute(insert(_VIOLATION), violations)
-        if reviews:
-            connection.execute(insert(_REVIEW), reviews)
-        if blocks:
-            connection.execute(insert_ignore(connection, _BLOCK, "workspace_id", "member_id"),
-                               blocks)
-        if skipped:
-            connection.execute(insert(_OUTBOX), skipped)
-
-
-def _skipped_row(workspace_id: int, event_id: int, change: ModerationLogged,
-                 payload: dict[str, Any], now: Any) -> dict[str, Any]:
-    """A dry-run command: in the outbox for the record, marked skipped, never executed."""
-    return {"workspace_id": workspace_id, "event_id": event_id, "group_id": change.group_pk,
-            "member_id": change.member_pk, "kind": payload["kind"], "handler": NAME,
-            "payload": {"platform": change.platform, **payload},
-            "status": OutboxStatus.SKIPPED.value, "dry_run": True, "attempts": 0,
-            "next_attempt_at": now, "created_at": now, "done_at": now,
-            "last_error": "dry run: logged, not executed"}
+        """Write the batch's verdicts (and what follows from them) and nickname grace periods."""
+        write_logged(connection, self.workspace_id, self.logged)
+        write_marks(connection, self.workspace_id, self.graces)
 
 
 class ModerationCompanion:
@@ -204,6 +148,7 @@ class ModerationCompanion:
             guarded = self._guard(connection, workspace_id, group, versions, model)
             snapshot.guards[group] = guarded
             window = max(window, guarded.guard.rulebook.ladder.window_seconds)
+        self._recall_graces(connection, workspace_id, snapshot, mine)
         senders = {i.member_id for i in mine
                    if i.member_id is not None and isinstance(i.event, Message)}
         read_only = [g for g, guarded in snapshot.guards.items()
@@ -223,6 +168,30 @@ class ModerationCompanion:
             for member, rule, at in rows:
                 snapshot.history.setdefault(member, []).append(Violation(rule, at))
         return snapshot
+
+    def _recall_graces(self, connection: Connection, workspace_id: int,
+                       snapshot: ModerationSnapshot, items: Sequence[BatchItem]) -> None:
+        """Put the stored grace periods of the batch's members into the guards' memory.
+
+        The store is the truth: a restart, or another intake process, started or
+        ended some of them. Costs one query, and only when a group of the batch
+        has a nickname format.
+        """
+        named = {g for g, guarded in snapshot.guards.items()
+                 if guarded.guard.rulebook.nickname.format}
+        refs = {(i.group.id, i.member_id): (i.event.group_id or "", i.event.user_id or "")
+                for i in items if i.group is not None and i.group.id in named
+                and i.member_id is not None}
+        if not refs:
+            return
+        stored = load_reminders(connection, workspace_id, refs)
+        state = self._states[workspace_id]
+        for pair, (group, user) in refs.items():
+            reminded = stored.get(pair)
+            if reminded is None:
+                state.forget_reminder(group, user)
+            else:
+                state.note_reminder(group, user, reminded.timestamp())
 
     def _doc(self, connection: Connection, workspace_id: int, scope: str,
              version: int) -> dict[str, Any]:

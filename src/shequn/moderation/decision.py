@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shequn.domain.actions import Command
+from shequn.moderation.admission import GraceMark
 from shequn.moderation.ladder import LadderStep
 from shequn.moderation.verdict import Verdict
 
@@ -31,6 +32,8 @@ class Decision:
     step: LadderStep | None = None
     actions: tuple[Command, ...] = ()
     dry_run: bool = False
+    grace: GraceMark | None = None
+    """A nickname grace period that started or ended with this event (kept even in dry-run)."""
 
     @property
     def matched(self) -> tuple[Verdict, ...]:

@@ -114,8 +114,9 @@ class Guard:
     ) -> None:
         self.rulebook = rulebook or Rulebook()
         self.model = model
-        self.state = state or GuardState()
-        self.violations = violations or ViolationLog()
+        # Not `state or …`: an empty GuardState is falsy, and the state must be shared.
+        self.state = state if state is not None else GuardState()
+        self.violations = violations if violations is not None else ViolationLog()
         self.checks = build_checks(self.rulebook) + [
             (check, SEVERITY_OF[action]) for check, action in extra_checks if action != "off"
         ]
@@ -212,13 +213,14 @@ class Guard:
         name = message.user_name or display_name
         if self._nickname is None or not name:
             return decision
-        found, commands = self._nickname.on_message(message, name, self.state, ctx.now)
+        found, commands, mark = self._nickname.on_message(message, name, self.state, ctx.now)
         if found is None:
-            return decision
+            return decision if mark is None else replace(decision, grace=mark)
         decision = replace(
             decision,
             verdicts=(*decision.verdicts, found),
             actions=(*decision.actions, *([] if dry_run else commands)),
+            grace=mark,
         )
         if found.matched:  # the grace period ran out: a mute or a removal
             return replace(decision, outcome=Outcome.ACT, reason=found.name)
@@ -345,8 +347,9 @@ class Guard:
         verdicts = [v._replace(severity=level) if v.matched else v for v in verdicts]
         actions: list[Command] = []
         now = _stamp(event.occurred_at)
+        mark = None
         if self._nickname is not None:
-            verdict, reminders = self._nickname.on_member(event, name, self.state, now)
+            verdict, reminders, mark = self._nickname.on_member(event, name, self.state, now)
             verdicts.append(verdict)
             actions.extend(reminders)
         if isinstance(event, MemberJoined):
@@ -371,7 +374,9 @@ class Guard:
             )
         outcome = Outcome.REVIEW if strongest == Severity.REVIEW else Outcome.ALLOW
         reason = next((v.name for v in verdicts if v.matched), "")
-        return Decision(outcome, tuple(verdicts), reason, None, None, tuple(actions), dry_run)
+        return Decision(
+            outcome, tuple(verdicts), reason, None, None, tuple(actions), dry_run, mark
+        )
 
     def decide(self, event: EventBase, context: Context) -> Sequence[Action]:
         """Engine handler entry point: the commands the guard decides for one event."""

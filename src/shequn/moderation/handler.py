@@ -9,15 +9,18 @@ they travel inside the logged change and are stored as skipped outbox rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from shequn.domain.actions import Action, Command, Kick
 from shequn.domain.enums import MemberRole
 from shequn.domain.events import EventBase, MemberJoined, MemberRenamed, Message
 from shequn.engine.context import Context
-from shequn.moderation.changes import ModerationLogged
-from shequn.moderation.companion import NAME, ModerationSnapshot
+from shequn.moderation.admission import GraceMark
+from shequn.moderation.changes import ModerationLogged, NicknameGraceMarked
+from shequn.moderation.companion import ModerationSnapshot
 from shequn.moderation.decision import Decision, Outcome
+from shequn.moderation.logbook import NAME
 
 BLOCKED_REASON = "blocklisted in this workspace / 已被列入本工作区黑名单"
 
@@ -58,10 +61,22 @@ class ModerationHandler:
         else:
             return []
         commands = [c.model_copy(update={"handler": NAME}) for c in decision.actions]
-        if decision.outcome == Outcome.ALLOW:
-            return [] if guarded.dry_run else commands
-        logged = self._logged(event, context, decision, commands, guarded.dry_run)
-        return [logged] if guarded.dry_run else [*commands, logged]
+        changes: list[Action] = []
+        if decision.grace is not None and member is not None:
+            changes.append(self._grace(event, group.id, member.id, decision.grace,
+                                       guarded.guard.rulebook.nickname.grace_seconds))
+        if decision.outcome != Outcome.ALLOW:
+            changes.append(self._logged(event, context, decision, commands, guarded.dry_run))
+        return changes if guarded.dry_run else [*commands, *changes]
+
+    @staticmethod
+    def _grace(event: EventBase, group_pk: int, member_pk: int, mark: GraceMark,
+               grace_seconds: int) -> NicknameGraceMarked:
+        due = (mark.reminded_at + timedelta(seconds=grace_seconds)
+               if mark.reminded_at is not None else None)
+        return NicknameGraceMarked(handler=NAME, group_pk=group_pk, member_pk=member_pk,
+                                   user_ref=event.user_id, name=mark.name,
+                                   reminded_at=mark.reminded_at, due_at=due)
 
     def _logged(self, event: EventBase, context: Context, decision: Decision,
                 commands: list[Command], dry_run: bool) -> ModerationLogged:

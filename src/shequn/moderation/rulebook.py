@@ -161,8 +161,8 @@ class NicknameRule(_Model):
     )
     after_grace: Literal["remind", "mute", "kick"] = Field(
         default="kick",
-        description="What happens when a member posts with a wrong name after the grace period"
-        " (mute lasts one more grace period)",
+        description="What happens to a name still wrong after the grace period, on the next "
+        "message or when the scheduler finds the period over (mute lasts one more grace period)",
     )
 
 

@@ -1,4 +1,4 @@
-"""Due engagement jobs: entry-check timeouts, merged welcomes, expert calls. Each runs once.
+"""Due jobs: entry-check timeouts, merged welcomes, expert calls, nickname checks. Each runs once.
 
 A job is claimed by deleting its row (``DELETE … RETURNING``; on PostgreSQL the rows are
 picked ``FOR UPDATE SKIP LOCKED``, so two schedulers never take the same one) and its
@@ -32,6 +32,7 @@ from shequn.engage.readers import experts_in_group
 from shequn.engage.snapshot import Pending
 from shequn.engage.welcome import welcome_text
 from shequn.engage.writes import bump, close_gate, read_counters
+from shequn.moderation import grace
 from shequn.scheduler.groups import ScheduledGroup, load_groups
 from shequn.scheduler.outbox import outbox_row, write_outbox
 from shequn.store.models import EngageJob, FaqQuestion, GateChallenge, Membership, WelcomePending
@@ -181,4 +182,5 @@ def _route(connection: Connection, job: Job, group: ScheduledGroup, now: datetim
 
 _RUNNERS: dict[str, Callable[[Connection, Job, ScheduledGroup, datetime], int]] = {
     "gate_timeout": _gate_timeout, "welcome": _welcome, "route": _route,
+    grace.JOB_KIND: grace.run_check,
 }
