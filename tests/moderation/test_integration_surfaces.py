@@ -198,3 +198,21 @@ def test_the_api_check_judges_qr_payloads(client: Any) -> None:
     assert viewer.post(base, json={"text": "早上好"}).json()["outcome"] == "allow"
     assert viewer.post(base, json={}).status_code == 422
     assert viewer.post(base, json={"qr_codes": ["x"] * 21}).status_code == 422
+
+
+def test_a_silent_wrong_name_is_removed_by_the_scheduler_from_the_command_line(
+        shequn: Run, tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[nickname]\nformat = "{city}-{nickname}"\ngrace_seconds = 3600\n')
+    assert "version 1" in shequn("moderation", "rules", "set", str(rules)).output
+    events = tmp_path / "events.jsonl"
+    events.write_text(_events().replace('"user_id": "spammer"', '"user_id": "quiet", '
+                                        '"user_name": "小王"'))
+    assert shequn("import", "events", str(events)).exit_code == 0  # joined in March 2026
+    ran = shequn("scheduler", "run", "--once")
+    assert ran.exit_code == 0 and "nickname_check 1" in ran.output
+    log = shequn("moderation", "verdicts")
+    assert "nickname_format" in log.output and "kick" in log.output
+    appealed = shequn("moderation", "appeal", "1", "--reason", "我改名了")
+    assert appealed.exit_code == 0 and "review 1" in appealed.output
+    assert "nickname_check 1" not in shequn("scheduler", "run", "--once").output
